@@ -1,0 +1,55 @@
+package io.github.pglogrepl.pgoutput;
+
+import java.time.Instant;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.protocol.MessageReader;
+import io.github.pglogrepl.protocol.PgTimestamps;
+
+/**
+ * Stream Prepare ({@code 'p'}): a streamed transaction was prepared (protocol version 3+, two-phase with streaming).
+ *
+ * <pre>
+ * Byte1('p')
+ * Int8   flags        unused (0)
+ * Int64  prepareLsn
+ * Int64  endLsn       end LSN of the prepared transaction
+ * Int64  prepareTime  microseconds since 2000-01-01
+ * Int32  xid
+ * String gid          the global transaction identifier
+ * </pre>
+ *
+ * @param flags unused flags
+ * @param prepareLsn LSN of the prepare
+ * @param endLsn end LSN of the prepared transaction
+ * @param prepareTimeMicros prepare time, microseconds since 2000-01-01 UTC
+ * @param xid transaction id
+ * @param gid global transaction identifier
+ */
+public record StreamPrepareMessage(int flags, Lsn prepareLsn, Lsn endLsn, long prepareTimeMicros, int xid, String gid)
+		implements PgOutputMessage {
+
+	static StreamPrepareMessage parse(MessageReader r) {
+		int flags = r.readUnsignedByte("flags");
+		Lsn prepareLsn = Lsn.of(r.readInt64("prepareLsn"));
+		Lsn endLsn = Lsn.of(r.readInt64("endLsn"));
+		long time = r.readInt64("prepareTime");
+		int xid = r.readInt32("xid");
+		String gid = r.readCString("gid");
+		r.expectEnd();
+		return new StreamPrepareMessage(flags, prepareLsn, endLsn, time, xid, gid);
+	}
+
+	/**
+	 * @return the prepare time
+	 */
+	public Instant prepareTime() {
+		return PgTimestamps.toInstant(this.prepareTimeMicros);
+	}
+
+	@Override
+	public char type() {
+		return 'p';
+	}
+
+}
