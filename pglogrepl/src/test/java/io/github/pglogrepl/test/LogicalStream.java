@@ -13,6 +13,8 @@ import io.github.pglogrepl.connection.ReplicationConnection;
 import io.github.pglogrepl.connection.ReplicationStream;
 import io.github.pglogrepl.connection.SnapshotAction;
 import io.github.pglogrepl.connection.StartReplicationCommand;
+import io.github.pglogrepl.pgoutput.BeginMessage;
+import io.github.pglogrepl.pgoutput.CommitMessage;
 import io.github.pglogrepl.pgoutput.PgOutputDecoder;
 import io.github.pglogrepl.pgoutput.PgOutputMessage;
 import io.github.pglogrepl.pgoutput.PgOutputOptions;
@@ -22,7 +24,8 @@ import io.github.pglogrepl.protocol.XLogData;
 
 /**
  * Test fixture: a temporary pgoutput slot created now (so that changes made after {@link #create} are
- * streamed), then a stream started with given options, decoding into a list.
+ * streamed), then a stream started with given options, decoding into a list. Empty transactions, which
+ * PostgreSQL 14 sends for DDL and catalog-only transactions, are left out of the collected messages.
  */
 public final class LogicalStream implements AutoCloseable {
 
@@ -39,6 +42,8 @@ public final class LogicalStream implements AutoCloseable {
 	private ReplicationStream stream;
 
 	private Lsn flushed = Lsn.INVALID;
+
+	private int emptyTransactions;
 
 	private LogicalStream(ReplicationConnection connection, String slot, CreateReplicationSlotResult created) {
 		this.connection = connection;
@@ -84,6 +89,13 @@ public final class LogicalStream implements AutoCloseable {
 	 */
 	public ReplicationConnection connection() {
 		return this.connection;
+	}
+
+	/**
+	 * @return how many empty transactions (Begin directly followed by Commit) were dropped
+	 */
+	public int emptyTransactions() {
+		return this.emptyTransactions;
 	}
 
 	/**
@@ -138,6 +150,13 @@ public final class LogicalStream implements AutoCloseable {
 			else if (message instanceof XLogData data) {
 				this.raw.add(data);
 				PgOutputMessage decoded = this.decoder.decode(data);
+				if (decoded instanceof CommitMessage && !messages.isEmpty()
+						&& messages.get(messages.size() - 1) instanceof BeginMessage) {
+					// PostgreSQL 14 sends empty transactions (e.g. of DDL); 15+ skips them: drop them here
+					messages.remove(messages.size() - 1);
+					this.emptyTransactions++;
+					continue;
+				}
 				messages.add(decoded);
 				if (stop.test(decoded)) {
 					return messages;
