@@ -1,0 +1,103 @@
+package io.github.pglogrepl.spring.event;
+
+import java.time.Instant;
+
+import org.springframework.core.ResolvableType;
+import org.springframework.core.ResolvableTypeProvider;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.pgoutput.PgOutputMessage;
+import io.github.pglogrepl.pgoutput.RelationMessage;
+
+/**
+ * Base class of {@link InsertEvent}, {@link UpdateEvent} and {@link DeleteEvent}. The type parameter is the
+ * Java type rows of the table map to: a record or bean registered for the table (see
+ * {@code @ReplicatedTable}), or {@link ChangeRow} for tables without one. Listeners declared for
+ * {@code InsertEvent<Order>} receive only inserts into the table mapped to {@code Order}; listeners for
+ * {@code InsertEvent<?>} receive all.
+ *
+ * @param <T> the row type
+ * @param <M> the message type
+ */
+public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOutputEvent<M>
+		implements ResolvableTypeProvider {
+
+	private static final long serialVersionUID = 1L;
+
+	private final TableName table;
+
+	private final transient TransactionInfo transaction;
+
+	private final Class<T> rowType;
+
+	RowChangeEvent(Object source, String slotName, M message, Lsn walStart, RelationMessage relation,
+			TransactionInfo transaction, Class<T> rowType) {
+		super(source, slotName, message, walStart);
+		this.table = new TableName(relation.namespace(), relation.name());
+		this.transaction = transaction;
+		this.rowType = rowType;
+	}
+
+	/**
+	 * @return the table
+	 */
+	public TableName table() {
+		return this.table;
+	}
+
+	/**
+	 * @return the table (for SpEL conditions: {@code #event.table.name == 'orders'})
+	 */
+	public TableName getTable() {
+		return this.table;
+	}
+
+	/**
+	 * @return the transaction the change belongs to
+	 */
+	public TransactionInfo transaction() {
+		return this.transaction;
+	}
+
+	/**
+	 * @return the transaction id
+	 */
+	public long xid() {
+		return this.transaction.xid();
+	}
+
+	/**
+	 * @return the commit LSN of the transaction, or {@code null} for a streamed in-progress transaction
+	 */
+	public Lsn commitLsn() {
+		return this.transaction.commitLsn();
+	}
+
+	/**
+	 * @return the commit time, or {@code null} for a streamed in-progress transaction
+	 */
+	public Instant commitTime() {
+		return this.transaction.commitTime();
+	}
+
+	/**
+	 * @return the Java type rows map to
+	 */
+	public Class<T> rowType() {
+		return this.rowType;
+	}
+
+	@SuppressWarnings("unchecked")
+	T map(ChangeRow row) {
+		if (row == null) {
+			return null;
+		}
+		return (this.rowType == ChangeRow.class) ? (T) row : row.as(this.rowType);
+	}
+
+	@Override
+	public ResolvableType getResolvableType() {
+		return ResolvableType.forClassWithGenerics(getClass(), this.rowType);
+	}
+
+}

@@ -1,0 +1,82 @@
+package io.github.pglogrepl.spring.metrics;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
+
+/**
+ * Micrometer meters of the replication stream, tagged {@code slot}:
+ * <ul>
+ * <li>{@code pglogrepl.lag} (bytes): server WAL end minus flushed position</li>
+ * <li>{@code pglogrepl.lag.time} (seconds): since the commit time of the newest change received while the
+ * stream is behind; 0 when caught up</li>
+ * <li>{@code pglogrepl.lsn.received}, {@code pglogrepl.lsn.flushed}: positions as numbers</li>
+ * <li>{@code pglogrepl.messages} (counter, tag {@code type}), {@code pglogrepl.transactions},
+ * {@code pglogrepl.reconnects}</li>
+ * </ul>
+ */
+public class PgLogReplMetrics implements MeterBinder {
+
+	private static final char[] TYPES = "BCORYIUDTMSEcAbPKrp".toCharArray();
+
+	private static final String[] TYPE_NAMES = { "begin", "commit", "origin", "relation", "type", "insert", "update",
+			"delete", "truncate", "message", "stream_start", "stream_stop", "stream_commit", "stream_abort",
+			"begin_prepare", "prepare", "commit_prepared", "rollback_prepared", "stream_prepare" };
+
+	private final ReplicationStreamContainer container;
+
+	/**
+	 * Creates the binder.
+	 * @param container the stream
+	 */
+	public PgLogReplMetrics(ReplicationStreamContainer container) {
+		this.container = container;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Tags tags = Tags.of("slot", this.container.settings().slotName());
+		ReplicationStreamContainer c = this.container;
+		Gauge.builder("pglogrepl.lag", c, (x) -> x.state().lagBytes())
+			.tags(tags)
+			.baseUnit("bytes")
+			.description("Bytes between the server's WAL end and the flushed (acknowledged) position")
+			.register(registry);
+		TimeGauge.builder("pglogrepl.lag.time", c, TimeUnit.SECONDS, (x) -> x.state().lagSeconds())
+			.tags(tags)
+			.description("Seconds since the commit of the newest change received while the stream is behind; 0 when caught up")
+			.register(registry);
+		Gauge.builder("pglogrepl.lsn.received", c, (x) -> x.state().receivedLsn().asLong())
+			.tags(tags)
+			.description("Highest WAL position received")
+			.register(registry);
+		Gauge.builder("pglogrepl.lsn.flushed", c, (x) -> x.state().flushedLsn().asLong())
+			.tags(tags)
+			.description("WAL position acknowledged to the server")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.transactions", c, (x) -> x.state().transactions())
+			.tags(tags)
+			.description("Transactions delivered to the listeners")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.reconnects", c, (x) -> x.state().reconnects())
+			.tags(tags)
+			.description("Reconnects of the replication stream")
+			.register(registry);
+		for (int i = 0; i < TYPES.length; i++) {
+			char type = TYPES[i];
+			FunctionCounter.builder("pglogrepl.messages", c, (x) -> {
+				LongAdder adder = x.messageCounters().get(type);
+				return (adder != null) ? adder.sum() : 0;
+			}).tags(tags.and("type", TYPE_NAMES[i])).description("pgoutput messages received").register(registry);
+		}
+	}
+
+}

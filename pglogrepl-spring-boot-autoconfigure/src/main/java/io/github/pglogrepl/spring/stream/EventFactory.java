@@ -1,0 +1,219 @@
+package io.github.pglogrepl.spring.stream;
+
+import org.springframework.core.convert.ConversionService;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.pgoutput.BeginMessage;
+import io.github.pglogrepl.pgoutput.BeginPrepareMessage;
+import io.github.pglogrepl.pgoutput.CommitMessage;
+import io.github.pglogrepl.pgoutput.CommitPreparedMessage;
+import io.github.pglogrepl.pgoutput.DeleteMessage;
+import io.github.pglogrepl.pgoutput.InsertMessage;
+import io.github.pglogrepl.pgoutput.LogicalDecodingMessage;
+import io.github.pglogrepl.pgoutput.OriginMessage;
+import io.github.pglogrepl.pgoutput.PgOutputMessage;
+import io.github.pglogrepl.pgoutput.PrepareMessage;
+import io.github.pglogrepl.pgoutput.RelationMessage;
+import io.github.pglogrepl.pgoutput.RollbackPreparedMessage;
+import io.github.pglogrepl.pgoutput.Row;
+import io.github.pglogrepl.pgoutput.StreamAbortMessage;
+import io.github.pglogrepl.pgoutput.StreamCommitMessage;
+import io.github.pglogrepl.pgoutput.StreamPrepareMessage;
+import io.github.pglogrepl.pgoutput.StreamStartMessage;
+import io.github.pglogrepl.pgoutput.StreamStopMessage;
+import io.github.pglogrepl.pgoutput.TruncateMessage;
+import io.github.pglogrepl.pgoutput.TypeMessage;
+import io.github.pglogrepl.pgoutput.UpdateMessage;
+import io.github.pglogrepl.protocol.PgTimestamps;
+import io.github.pglogrepl.spring.event.BeginEvent;
+import io.github.pglogrepl.spring.event.BeginPrepareEvent;
+import io.github.pglogrepl.spring.event.ChangeRow;
+import io.github.pglogrepl.spring.event.CommitEvent;
+import io.github.pglogrepl.spring.event.CommitPreparedEvent;
+import io.github.pglogrepl.spring.event.DeleteEvent;
+import io.github.pglogrepl.spring.event.InsertEvent;
+import io.github.pglogrepl.spring.event.LogicalMessageEvent;
+import io.github.pglogrepl.spring.event.OriginEvent;
+import io.github.pglogrepl.spring.event.PrepareEvent;
+import io.github.pglogrepl.spring.event.RelationEvent;
+import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.RollbackPreparedEvent;
+import io.github.pglogrepl.spring.event.StreamAbortEvent;
+import io.github.pglogrepl.spring.event.StreamCommitEvent;
+import io.github.pglogrepl.spring.event.StreamPrepareEvent;
+import io.github.pglogrepl.spring.event.StreamStartEvent;
+import io.github.pglogrepl.spring.event.StreamStopEvent;
+import io.github.pglogrepl.spring.event.TransactionInfo;
+import io.github.pglogrepl.spring.event.TruncateEvent;
+import io.github.pglogrepl.spring.event.TypeEvent;
+import io.github.pglogrepl.spring.event.UpdateEvent;
+
+/**
+ * Turns decoded pgoutput messages into events, tracking the enclosing transaction.
+ */
+final class EventFactory {
+
+	/** The transaction being delivered (dispatch thread only). */
+	static final class Transaction {
+
+		TransactionInfo current;
+
+	}
+
+	private final Object source;
+
+	private final String slot;
+
+	private final RowTypeRegistry rowTypes;
+
+	private final ConversionService conversionService;
+
+	EventFactory(Object source, String slot, RowTypeRegistry rowTypes, ConversionService conversionService) {
+		this.source = source;
+		this.slot = slot;
+		this.rowTypes = (rowTypes != null) ? rowTypes : new RowTypeRegistry();
+		this.conversionService = conversionService;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	ReplicationEvent create(PgOutputMessage message, Lsn walStart, Transaction txn) {
+		if (message instanceof InsertMessage m) {
+			Class type = rowType(m.relation());
+			return new InsertEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow()));
+		}
+		if (message instanceof UpdateMessage m) {
+			Class type = rowType(m.relation());
+			return new UpdateEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow()),
+					row(m.oldRow()));
+		}
+		if (message instanceof DeleteMessage m) {
+			Class type = rowType(m.relation());
+			return new DeleteEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.oldRow()));
+		}
+		if (message instanceof BeginMessage m) {
+			txn.current = new TransactionInfo(Integer.toUnsignedLong(m.xid()), m.finalLsn(), m.commitTime(), false);
+			return new BeginEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof CommitMessage m) {
+			txn.current = null;
+			return new CommitEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof RelationMessage m) {
+			return new RelationEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof TruncateMessage m) {
+			return new TruncateEvent(this.source, this.slot, m, walStart, info(txn, m.xid()));
+		}
+		if (message instanceof LogicalDecodingMessage m) {
+			return new LogicalMessageEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof TypeMessage m) {
+			return new TypeEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof OriginMessage m) {
+			return new OriginEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof StreamStartMessage m) {
+			return new StreamStartEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof StreamStopMessage m) {
+			return new StreamStopEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof StreamCommitMessage m) {
+			return new StreamCommitEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof StreamAbortMessage m) {
+			return new StreamAbortEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof BeginPrepareMessage m) {
+			txn.current = new TransactionInfo(Integer.toUnsignedLong(m.xid()), m.prepareLsn(), m.prepareTime(), false);
+			return new BeginPrepareEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof PrepareMessage m) {
+			txn.current = null;
+			return new PrepareEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof CommitPreparedMessage m) {
+			return new CommitPreparedEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof RollbackPreparedMessage m) {
+			return new RollbackPreparedEvent(this.source, this.slot, m, walStart);
+		}
+		if (message instanceof StreamPrepareMessage m) {
+			return new StreamPrepareEvent(this.source, this.slot, m, walStart);
+		}
+		return null;
+	}
+
+	/**
+	 * @param message a message
+	 * @return the LSN to acknowledge once the message was delivered, or {@code null} if it does not end a
+	 * transaction
+	 */
+	static Lsn transactionEnd(PgOutputMessage message) {
+		if (message instanceof CommitMessage m) {
+			return m.endLsn();
+		}
+		if (message instanceof StreamCommitMessage m) {
+			return m.endLsn();
+		}
+		if (message instanceof PrepareMessage m) {
+			return m.endLsn();
+		}
+		if (message instanceof StreamPrepareMessage m) {
+			return m.endLsn();
+		}
+		if (message instanceof CommitPreparedMessage m) {
+			return m.endLsn();
+		}
+		if (message instanceof RollbackPreparedMessage m) {
+			return m.rollbackEndLsn();
+		}
+		return null;
+	}
+
+	private TransactionInfo info(Transaction txn, int streamedXid) {
+		if (streamedXid != 0) {
+			return new TransactionInfo(Integer.toUnsignedLong(streamedXid), null, null, true);
+		}
+		return (txn.current != null) ? txn.current : new TransactionInfo(0, null, null, false);
+	}
+
+	private Class<?> rowType(RelationMessage relation) {
+		return this.rowTypes.typeFor(relation.namespace(), relation.name());
+	}
+
+	private ChangeRow row(Row row) {
+		return (row != null) ? new ChangeRow(row, this.conversionService) : null;
+	}
+
+	static String typeName(char type) {
+		return switch (type) {
+			case 'B' -> "begin";
+			case 'C' -> "commit";
+			case 'O' -> "origin";
+			case 'R' -> "relation";
+			case 'Y' -> "type";
+			case 'I' -> "insert";
+			case 'U' -> "update";
+			case 'D' -> "delete";
+			case 'T' -> "truncate";
+			case 'M' -> "message";
+			case 'S' -> "stream_start";
+			case 'E' -> "stream_stop";
+			case 'c' -> "stream_commit";
+			case 'A' -> "stream_abort";
+			case 'b' -> "begin_prepare";
+			case 'P' -> "prepare";
+			case 'K' -> "commit_prepared";
+			case 'r' -> "rollback_prepared";
+			case 'p' -> "stream_prepare";
+			default -> "unknown";
+		};
+	}
+
+	static long nowMicros() {
+		return PgTimestamps.nowPgMicros();
+	}
+
+}

@@ -1,0 +1,543 @@
+package io.github.pglogrepl.spring.stream;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.convert.ConversionService;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.connection.CreateReplicationSlotCommand;
+import io.github.pglogrepl.connection.ReplicationConnection;
+import io.github.pglogrepl.connection.ReplicationStream;
+import io.github.pglogrepl.connection.SnapshotAction;
+import io.github.pglogrepl.connection.StartReplicationCommand;
+import io.github.pglogrepl.pgoutput.BeginMessage;
+import io.github.pglogrepl.pgoutput.BeginPrepareMessage;
+import io.github.pglogrepl.pgoutput.CommitMessage;
+import io.github.pglogrepl.pgoutput.CommitPreparedMessage;
+import io.github.pglogrepl.pgoutput.PgOutputDecoder;
+import io.github.pglogrepl.pgoutput.PgOutputMessage;
+import io.github.pglogrepl.pgoutput.PgOutputOptions;
+import io.github.pglogrepl.pgoutput.PrepareMessage;
+import io.github.pglogrepl.pgoutput.RollbackPreparedMessage;
+import io.github.pglogrepl.pgoutput.StreamCommitMessage;
+import io.github.pglogrepl.pgoutput.StreamPrepareMessage;
+import io.github.pglogrepl.protocol.PgTimestamps;
+import io.github.pglogrepl.protocol.PrimaryKeepalive;
+import io.github.pglogrepl.protocol.ReplicationMessage;
+import io.github.pglogrepl.protocol.XLogData;
+import io.github.pglogrepl.spring.event.KeepaliveEvent;
+import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.XLogDataEvent;
+
+/**
+ * Streams one logical replication slot and publishes its changes as Spring events.
+ *
+ * <p><b>Threads.</b> An I/O thread owns the replication connection: it reads (never blocking inside the
+ * driver), decodes, answers keepalives at once, sends a status update every {@code status-interval}, and
+ * hands messages to a bounded queue. A dispatch thread takes them from the queue and publishes the events;
+ * listeners run on it, synchronously. A slow listener therefore never delays status updates: while the
+ * queue is full the I/O thread keeps sending status updates every second, so the server's
+ * {@code wal_sender_timeout} does not end the connection.
+ *
+ * <p><b>Acknowledgement.</b> The flushed position sent to the server advances only in {@link AckTracker}:
+ * to a transaction's end after every listener of it returned ({@link AckMode#AUTO}), or when the
+ * application acknowledges ({@link AckMode#MANUAL}).
+ *
+ * <p><b>Failures.</b> A lost connection is re-established with exponential backoff and streaming resumes
+ * from the server's confirmed position, so unacknowledged transactions are delivered again (at-least-once).
+ * A slot held by another connection ("is active for PID") is retried the same way, which makes a second
+ * instance a hot standby. A listener exception goes to the {@link ReplicationErrorHandler}.
+ */
+public class ReplicationStreamContainer implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(ReplicationStreamContainer.class);
+
+	private static final Duration BACKPRESSURE_HEARTBEAT = Duration.ofSeconds(1);
+
+	private static final Object RESET = new Object();
+
+	private final StreamSettings settings;
+
+	private final ApplicationEventPublisher publisher;
+
+	private final ReplicationErrorHandler errorHandler;
+
+	private final EventFactory events;
+
+	private final AckTracker ack;
+
+	private final BlockingQueue<Object> queue;
+
+	private final AtomicLong inFlight = new AtomicLong();
+
+	private final Map<Character, LongAdder> messageCounts = new ConcurrentHashMap<>();
+
+	private final LongAdder transactions = new LongAdder();
+
+	private final LongAdder reconnects = new LongAdder();
+
+	private volatile boolean running;
+
+	private volatile StreamStatus status = StreamStatus.NEW;
+
+	private volatile String lastError;
+
+	private volatile Instant streamingSince;
+
+	private volatile Lsn receivedLsn = Lsn.INVALID;
+
+	private volatile Lsn serverWalEnd = Lsn.INVALID;
+
+	private volatile Lsn newestCommitEnd = Lsn.INVALID;
+
+	private volatile long newestCommitTimeMicros;
+
+	private volatile boolean reconnectRequested;
+
+	private volatile PgOutputOptions pgoutput;
+
+	private Thread ioThread;
+
+	private Thread dispatchThread;
+
+	/**
+	 * Creates a container.
+	 * @param settings the settings
+	 * @param publisher where events are published
+	 * @param errorHandler what to do when a listener throws
+	 * @param rowTypes row types of tables, for typed events
+	 * @param conversionService used to convert column values
+	 */
+	public ReplicationStreamContainer(StreamSettings settings, ApplicationEventPublisher publisher,
+			ReplicationErrorHandler errorHandler, RowTypeRegistry rowTypes, ConversionService conversionService) {
+		this.settings = settings;
+		this.publisher = publisher;
+		this.errorHandler = errorHandler;
+		this.events = new EventFactory(this, settings.slotName(), rowTypes, conversionService);
+		this.ack = new AckTracker(settings.ackMode(), Lsn.INVALID);
+		this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
+	}
+
+	/**
+	 * Checks the server and configuration, sets up slot and publications, and starts streaming.
+	 * @throws ReplicationSetupException if the configuration or server setup is wrong
+	 */
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		ServerSetup.Result setup = ServerSetup.run(this.settings);
+		this.pgoutput = setup.pgoutput();
+		if (setup.confirmedFlush() != null) {
+			this.ack.reset(setup.confirmedFlush());
+		}
+		this.running = true;
+		this.status = StreamStatus.CONNECTING;
+		this.dispatchThread = new Thread(this::dispatchLoop, "pglogrepl-dispatch-" + this.settings.slotName());
+		this.ioThread = new Thread(this::ioLoop, "pglogrepl-io-" + this.settings.slotName());
+		this.dispatchThread.start();
+		this.ioThread.start();
+	}
+
+	/**
+	 * Stops after the event being delivered: sends a final status update with the acknowledged position and
+	 * closes the connection (dropping the slot if configured).
+	 */
+	@Override
+	public void stop() {
+		Thread io;
+		Thread dispatch;
+		synchronized (this) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			io = this.ioThread;
+			dispatch = this.dispatchThread;
+		}
+		join(dispatch, Duration.ofSeconds(30));
+		join(io, Duration.ofSeconds(30));
+		this.status = StreamStatus.STOPPED;
+	}
+
+	private static void join(Thread thread, Duration timeout) {
+		if (thread == null || thread == Thread.currentThread()) {
+			return;
+		}
+		try {
+			thread.join(timeout.toMillis());
+			if (thread.isAlive()) {
+				thread.interrupt();
+				thread.join(timeout.toMillis());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Starts late and stops early, so that the rest of the application is ready for events.
+	 * @return the phase
+	 */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE - 1000;
+	}
+
+	/**
+	 * @return the acknowledgement API (used in {@link AckMode#MANUAL})
+	 */
+	public Acknowledgement acknowledgement() {
+		return this.ack;
+	}
+
+	/**
+	 * @return the settings
+	 */
+	public StreamSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * @return a snapshot of the stream's state
+	 */
+	public StreamState state() {
+		Lsn flushed = this.ack.flushed();
+		Lsn walEnd = this.serverWalEnd;
+		long lagBytes = (walEnd.isValid() && walEnd.isAfter(flushed)) ? walEnd.bytesSince(flushed) : 0;
+		double lagSeconds = 0;
+		if (this.newestCommitEnd.isAfter(flushed) && this.newestCommitTimeMicros != 0) {
+			lagSeconds = Math.max(0, (PgTimestamps.nowPgMicros() - this.newestCommitTimeMicros) / 1_000_000.0);
+		}
+		Map<String, Long> messages = new TreeMap<>();
+		this.messageCounts.forEach((type, count) -> messages.put(EventFactory.typeName(type), count.sum()));
+		return new StreamState(this.status, this.settings.slotName(), this.receivedLsn, flushed, walEnd, lagBytes,
+				lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(), this.lastError,
+				this.streamingSince);
+	}
+
+	/**
+	 * @return received pgoutput messages by type character
+	 */
+	public Map<Character, LongAdder> messageCounters() {
+		return this.messageCounts;
+	}
+
+	// ---------------------------------------------------------------- I/O thread
+
+	private void ioLoop() {
+		Duration backoff = this.settings.reconnectInitial();
+		boolean first = true;
+		while (this.running) {
+			this.status = StreamStatus.CONNECTING;
+			try (ReplicationConnection connection = ReplicationConnection.open(this.settings.jdbcUrl(),
+					this.settings.connectionProperties())) {
+				stream(connection, first);
+				first = false;
+				backoff = this.settings.reconnectInitial();
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (!this.running) {
+					break;
+				}
+				String message = ex.getMessage();
+				boolean standby = message != null && message.contains("is active for PID");
+				this.status = standby ? StreamStatus.STANDBY : StreamStatus.RECONNECTING;
+				this.lastError = message;
+				this.streamingSince = null;
+				if (standby) {
+					logger.info("Slot '" + this.settings.slotName() + "' is in use by another connection; standing by ("
+							+ message + ")");
+				}
+				else {
+					logger.warn("Replication stream of slot '" + this.settings.slotName() + "' failed, reconnecting in "
+							+ backoff.toMillis() + " ms: " + message);
+				}
+				resetQueue();
+				sleep(backoff);
+				backoff = nextBackoff(backoff);
+				if (!standby) {
+					this.reconnects.increment();
+				}
+			}
+			if (this.reconnectRequested && this.running) {
+				this.reconnectRequested = false;
+				this.reconnects.increment();
+				resetQueue();
+				sleep(backoff);
+				backoff = nextBackoff(backoff);
+			}
+		}
+		this.status = StreamStatus.STOPPED;
+	}
+
+	private Duration nextBackoff(Duration current) {
+		long next = (long) (current.toMillis() * this.settings.reconnectMultiplier());
+		return Duration.ofMillis(Math.min(Math.max(next, 1), this.settings.reconnectMax().toMillis()));
+	}
+
+	private void sleep(Duration duration) {
+		long end = System.nanoTime() + duration.toNanos();
+		while (this.running && System.nanoTime() < end) {
+			try {
+				Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+		}
+	}
+
+	private void resetQueue() {
+		java.util.List<Object> dropped = new java.util.ArrayList<>();
+		this.queue.drainTo(dropped);
+		this.inFlight.addAndGet(-dropped.size());
+	}
+
+	private void stream(ReplicationConnection connection, boolean first) throws SQLException {
+		String slot = this.settings.slotName();
+		Lsn start = Lsn.INVALID;
+		if (this.settings.temporarySlot()) {
+			start = connection
+				.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput")
+					.temporary()
+					.snapshot(SnapshotAction.NOTHING))
+				.consistentPoint();
+			this.ack.reset(start);
+		}
+		else if (first && this.settings.startLsn() != null) {
+			start = this.settings.startLsn();
+		}
+		ReplicationStream stream = connection
+			.startReplication(StartReplicationCommand.logical(slot, start).pgoutput(this.pgoutput));
+		PgOutputDecoder decoder = new PgOutputDecoder();
+		enqueue(RESET);
+		this.status = StreamStatus.STREAMING;
+		this.streamingSince = Instant.now();
+		this.lastError = null;
+		long intervalNanos = this.settings.statusInterval().toNanos();
+		long lastStatus = System.nanoTime();
+		boolean txnOpen = false;
+		Object pending = null;
+		Lsn lastSentFlush = null;
+		try {
+			while (this.running && !this.reconnectRequested) {
+				long now = System.nanoTime();
+				Lsn flushed = this.ack.flushed();
+				boolean due = now - lastStatus >= intervalNanos;
+				if (due || (pending != null && now - lastStatus >= BACKPRESSURE_HEARTBEAT.toNanos())) {
+					sendStatus(stream, flushed, false);
+					lastStatus = now;
+					lastSentFlush = flushed;
+				}
+				if (pending != null) {
+					if (offer(pending)) {
+						pending = null;
+					}
+					continue;
+				}
+				ReplicationMessage message = stream.read(Duration.ofMillis(50));
+				if (message == null) {
+					if (!stream.isActive()) {
+						throw new SQLException("The server ended the replication stream");
+					}
+					continue;
+				}
+				if (message instanceof PrimaryKeepalive keepalive) {
+					this.serverWalEnd = keepalive.serverWalEnd();
+					if (!txnOpen && this.inFlight.get() == 0) {
+						this.ack.advanceIdle(keepalive.serverWalEnd());
+					}
+					if (keepalive.replyRequested()) {
+						flushed = this.ack.flushed();
+						sendStatus(stream, flushed, false);
+						lastStatus = System.nanoTime();
+						lastSentFlush = flushed;
+					}
+					if (this.settings.publishKeepalive()) {
+						pending = keepalive;
+					}
+				}
+				else if (message instanceof XLogData data) {
+					this.receivedLsn = Lsn.max(this.receivedLsn, data.walStart());
+					this.serverWalEnd = data.serverWalEnd();
+					PgOutputMessage decoded = decoder.decode(data);
+					count(decoded.type());
+					if (decoded instanceof BeginMessage begin) {
+						txnOpen = true;
+						this.newestCommitTimeMicros = begin.commitTimeMicros();
+						this.newestCommitEnd = Lsn.max(this.newestCommitEnd, begin.finalLsn().plus(1));
+					}
+					else if (decoded instanceof BeginPrepareMessage) {
+						txnOpen = true;
+					}
+					else if (decoded instanceof CommitMessage || decoded instanceof PrepareMessage
+							|| decoded instanceof CommitPreparedMessage || decoded instanceof RollbackPreparedMessage
+							|| decoded instanceof StreamCommitMessage || decoded instanceof StreamPrepareMessage) {
+						txnOpen = false;
+					}
+					pending = new Item(data, decoded);
+				}
+				// after the acknowledged position moved, tell the server soon (at most once a second)
+				if (lastSentFlush != null && this.ack.flushed().isAfter(lastSentFlush)
+						&& System.nanoTime() - lastStatus >= BACKPRESSURE_HEARTBEAT.toNanos()) {
+					flushed = this.ack.flushed();
+					sendStatus(stream, flushed, false);
+					lastStatus = System.nanoTime();
+					lastSentFlush = flushed;
+				}
+			}
+			// graceful stop: the dispatcher has finished; report the final position and end the stream
+			if (!this.running) {
+				join(this.dispatchThread, Duration.ofSeconds(30));
+				sendStatus(stream, this.ack.flushed(), false);
+				stream.close();
+				if (this.settings.dropSlotOnShutdown() && !this.settings.temporarySlot()) {
+					connection.dropReplicationSlot(slot, true);
+					logger.info("Dropped replication slot '" + slot + "' on shutdown");
+				}
+			}
+		}
+		finally {
+			this.streamingSince = null;
+		}
+	}
+
+	private void sendStatus(ReplicationStream stream, Lsn flushed, boolean replyRequested) throws SQLException {
+		Lsn write = Lsn.max(stream.lastReceivedLsn(), flushed);
+		stream.sendStatusUpdate(write, flushed, flushed, replyRequested);
+	}
+
+	private boolean offer(Object item) {
+		try {
+			this.inFlight.incrementAndGet();
+			if (this.queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+				return true;
+			}
+			this.inFlight.decrementAndGet();
+			return false;
+		}
+		catch (InterruptedException ex) {
+			this.inFlight.decrementAndGet();
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private void enqueue(Object item) {
+		while (this.running && !offer(item)) {
+			// wait for room
+		}
+	}
+
+	private void count(char type) {
+		this.messageCounts.computeIfAbsent(type, (t) -> new LongAdder()).increment();
+	}
+
+	// ---------------------------------------------------------------- dispatch thread
+
+	private record Item(XLogData data, PgOutputMessage message) {
+	}
+
+	private void dispatchLoop() {
+		EventFactory.Transaction txn = new EventFactory.Transaction();
+		boolean discarding = false;
+		boolean skipping = false;
+		Lsn failedAt = null;
+		int attempts = 0;
+		while (this.running) {
+			Object next;
+			try {
+				next = this.queue.poll(100, TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				break;
+			}
+			if (next == null) {
+				continue;
+			}
+			try {
+				if (next == RESET) {
+					txn = new EventFactory.Transaction();
+					discarding = false;
+					skipping = false;
+					continue;
+				}
+				if (discarding) {
+					continue;
+				}
+				if (next instanceof PrimaryKeepalive keepalive) {
+					this.publisher.publishEvent(new KeepaliveEvent(this, this.settings.slotName(), keepalive));
+					continue;
+				}
+				Item item = (Item) next;
+				ReplicationEvent current = null;
+				try {
+					if (this.settings.publishRaw() && !skipping) {
+						current = new XLogDataEvent(this, this.settings.slotName(), item.data());
+						this.publisher.publishEvent(current);
+					}
+					ReplicationEvent event = this.events.create(item.message(), item.data().walStart(), txn);
+					if (event != null && this.settings.publishDecoded() && !skipping) {
+						current = event;
+						this.publisher.publishEvent(event);
+					}
+				}
+				catch (RuntimeException | Error ex) {
+					Lsn position = item.data().walStart();
+					attempts = position.equals(failedAt) ? attempts + 1 : 1;
+					failedAt = position;
+					this.lastError = "Listener failed on " + current + ": " + ex;
+					ErrorAction action = this.errorHandler.handle(current, ex, attempts);
+					if (action == ErrorAction.SKIP) {
+						skipping = true;
+					}
+					else if (action == ErrorAction.STOP) {
+						logger.error("Stopping the replication stream of slot '" + this.settings.slotName()
+								+ "' as the error handler asked");
+						this.running = false;
+						break;
+					}
+					else {
+						discarding = true;
+						this.reconnectRequested = true;
+						continue;
+					}
+				}
+				Lsn end = EventFactory.transactionEnd(item.message());
+				if (end != null) {
+					this.ack.delivered(end);
+					this.transactions.increment();
+					skipping = false;
+					failedAt = null;
+				}
+			}
+			finally {
+				this.inFlight.decrementAndGet();
+			}
+		}
+	}
+
+}
