@@ -122,7 +122,9 @@ public final class PgLogReplAutoConfiguration {
 		}
 		String url = details.getJdbcUrl();
 		if (!url.startsWith("jdbc:postgresql:")) {
-			throw new ReplicationSetupException("The replication URL '" + url + "' is not a PostgreSQL JDBC URL.",
+			throw new ReplicationSetupException("The replication URL '" + StreamSettings.maskPassword(url) + "' ("
+					+ ((p.getUrl() != null) ? "pglogrepl.url" : "pglogrepl.url is unset, taken from spring.datasource.url")
+					+ ") is not a PostgreSQL JDBC URL.",
 					"Set pglogrepl.url to jdbc:postgresql://host:port/database.");
 		}
 		Properties props = new Properties();

@@ -169,7 +169,7 @@ public class PgLogReplProperties {
 
 	@Override
 	public String toString() {
-		return "PgLogReplProperties[url=" + this.url + ", username=" + this.username + ", password="
+		return "PgLogReplProperties[url=" + io.github.pglogrepl.spring.stream.StreamSettings.maskPassword(this.url) + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", slot=" + this.slot.name + "]";
 	}
 

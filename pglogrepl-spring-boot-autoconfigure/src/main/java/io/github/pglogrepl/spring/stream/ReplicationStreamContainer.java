@@ -113,6 +113,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private Thread ioThread;
 
+	private ReplicationConnection initialConnection;
+
+	private Lsn temporarySlotStart;
+
 	private Thread dispatchThread;
 
 	/**
@@ -146,6 +150,26 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		this.pgoutput = setup.pgoutput();
 		if (setup.confirmedFlush() != null) {
 			this.ack.reset(setup.confirmedFlush());
+		}
+		if (this.settings.temporarySlot()) {
+			// create the temporary slot before start() returns, so that no change made after startup is missed
+			try {
+				ReplicationConnection connection = ReplicationConnection.open(this.settings.jdbcUrl(),
+						this.settings.connectionProperties());
+				try {
+					this.temporarySlotStart = createTemporarySlot(connection);
+				}
+				catch (SQLException | RuntimeException ex) {
+					connection.close();
+					throw ex;
+				}
+				this.initialConnection = connection;
+			}
+			catch (SQLException ex) {
+				throw new ReplicationSetupException("Creating the temporary replication slot '"
+						+ this.settings.slotName() + "' failed: " + ex.getMessage(),
+						"Check that max_replication_slots and max_wal_senders leave room for this connection.", ex);
+			}
 		}
 		this.running = true;
 		this.status = StreamStatus.CONNECTING;
@@ -252,8 +276,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		boolean first = true;
 		while (this.running) {
 			this.status = StreamStatus.CONNECTING;
-			try (ReplicationConnection connection = ReplicationConnection.open(this.settings.jdbcUrl(),
-					this.settings.connectionProperties())) {
+			ReplicationConnection initial = this.initialConnection;
+			this.initialConnection = null;
+			try (ReplicationConnection connection = (initial != null) ? initial
+					: ReplicationConnection.open(this.settings.jdbcUrl(), this.settings.connectionProperties())) {
 				stream(connection, first);
 				first = false;
 				backoff = this.settings.reconnectInitial();
@@ -320,12 +346,13 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		String slot = this.settings.slotName();
 		Lsn start = Lsn.INVALID;
 		if (this.settings.temporarySlot()) {
-			start = connection
-				.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput")
-					.temporary()
-					.snapshot(SnapshotAction.NOTHING))
-				.consistentPoint();
-			this.ack.reset(start);
+			if (first && this.temporarySlotStart != null) {
+				start = this.temporarySlotStart;
+			}
+			else {
+				// a new connection: the previous temporary slot vanished with the old one
+				start = createTemporarySlot(connection);
+			}
 		}
 		else if (first && this.settings.startLsn() != null) {
 			start = this.settings.startLsn();
@@ -423,6 +450,16 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		finally {
 			this.streamingSince = null;
 		}
+	}
+
+	private Lsn createTemporarySlot(ReplicationConnection connection) throws SQLException {
+		Lsn start = connection
+			.createReplicationSlot(CreateReplicationSlotCommand.logical(this.settings.slotName(), "pgoutput")
+				.temporary()
+				.snapshot(SnapshotAction.NOTHING))
+			.consistentPoint();
+		this.ack.reset(start);
+		return start;
 	}
 
 	private void sendStatus(ReplicationStream stream, Lsn flushed, boolean replyRequested) throws SQLException {

@@ -54,21 +54,24 @@ final class ServerSetup {
 			int major = c.getMetaData().getDatabaseMajorVersion();
 			checkWalLevel(c);
 			checkReplicationPrivilege(c);
+			// validate the options before creating anything, so a configuration error leaves no slot behind
+			PgOutputOptions options = pgoutput(settings, major);
 			checkPublications(c, settings);
 			Lsn confirmed = checkSlot(c, settings);
-			return new Result(major, pgoutput(settings, major), confirmed);
+			return new Result(major, options, confirmed);
 		}
 		catch (SQLException ex) {
 			String state = ex.getSQLState();
 			if (state != null && state.startsWith("08")) {
-				throw new ReplicationSetupException("Cannot connect to PostgreSQL at " + settings.jdbcUrl() + ": "
+				throw new ReplicationSetupException("Cannot connect to PostgreSQL at " + StreamSettings.maskPassword(settings.jdbcUrl())
+						+ " (pglogrepl.url, or spring.datasource.url when unset): "
 						+ ex.getMessage(),
 						"Check that the server is running and reachable, and that pglogrepl.url (or spring.datasource.url) points to it.",
 						ex);
 			}
 			if ("28P01".equals(state) || "28000".equals(state)) {
 				throw new ReplicationSetupException("Authentication failed for user '" + props.getProperty("user")
-						+ "' at " + settings.jdbcUrl() + ": " + ex.getMessage(),
+						+ "' at " + StreamSettings.maskPassword(settings.jdbcUrl()) + ": " + ex.getMessage(),
 						"Check pglogrepl.username and pglogrepl.password (or spring.datasource.username/password).", ex);
 			}
 			throw new ReplicationSetupException("Checking the replication setup failed: " + ex.getMessage(),

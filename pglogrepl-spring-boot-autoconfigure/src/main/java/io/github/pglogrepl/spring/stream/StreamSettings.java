@@ -47,9 +47,38 @@ public record StreamSettings(String jdbcUrl, Properties connectionProperties, St
 		return "TEMPORARY".equals(this.slotCreate);
 	}
 
+	/**
+	 * Hides a password given as a URL parameter ({@code password=...}) for logs and messages.
+	 * @param url a JDBC URL
+	 * @return the URL with the password value replaced by {@code ******}
+	 */
+	public static String maskPassword(String url) {
+		if (url == null) {
+			return null;
+		}
+		StringBuilder sb = new StringBuilder(url.length());
+		int i = 0;
+		while (i < url.length()) {
+			int at = url.indexOf("password=", i);
+			if (at < 0 || (at > 0 && url.charAt(at - 1) != '?' && url.charAt(at - 1) != '&')) {
+				if (at < 0) {
+					sb.append(url, i, url.length());
+					break;
+				}
+				sb.append(url, i, at + 9);
+				i = at + 9;
+				continue;
+			}
+			sb.append(url, i, at + 9).append("******");
+			int end = url.indexOf('&', at);
+			i = (end < 0) ? url.length() : end;
+		}
+		return sb.toString();
+	}
+
 	@Override
 	public String toString() {
-		return "StreamSettings[url=" + this.jdbcUrl + ", user=" + this.connectionProperties.getProperty("user")
+		return "StreamSettings[url=" + maskPassword(this.jdbcUrl) + ", user=" + this.connectionProperties.getProperty("user")
 				+ ", slot=" + this.slotName + ", publications=" + this.publications + "]";
 	}
 
