@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import io.github.pglogrepl.spring.stream.AckMode;
 
 /**
- * Configuration of the PostgreSQL logical replication stream ({@code pglogrepl.*}).
+ * Configuration of the PostgreSQL logical replication stream (pglogrepl.*).
  */
 @ConfigurationProperties(prefix = "pglogrepl")
 public class PgLogReplProperties {
@@ -21,7 +21,7 @@ public class PgLogReplProperties {
 
 	/**
 	 * JDBC URL of the database to stream from. Defaults to the application's DataSource URL
-	 * ({@code spring.datasource.url} or a service connection). {@code replication=database} is added.
+	 * (spring.datasource.url or a service connection). replication=database is added.
 	 */
 	private String url;
 
@@ -37,8 +37,9 @@ public class PgLogReplProperties {
 	private String password;
 
 	/**
-	 * Position to start streaming from when the slot is first used, e.g. {@code 0/16B3748}. By default the
-	 * slot's confirmed position.
+	 * Position to start streaming from when the application starts, e.g. 0/16B3748: changes before it are
+	 * skipped. Positions before the slot's confirmed position are ignored by the server. By default the slot's
+	 * confirmed position.
 	 */
 	private String startLsn;
 
@@ -48,8 +49,8 @@ public class PgLogReplProperties {
 	private Duration statusInterval = Duration.ofSeconds(10);
 
 	/**
-	 * How the flushed position advances: {@code auto} after all listeners of a transaction returned,
-	 * {@code manual} through the injectable {@code Acknowledgement} API.
+	 * How the flushed position advances: auto after all listeners of a transaction returned,
+	 * manual through the injectable Acknowledgement API.
 	 */
 	private AckMode ackMode = AckMode.AUTO;
 
@@ -188,7 +189,7 @@ public class PgLogReplProperties {
 	/** When to create the publication. */
 	public enum PublicationCreate {
 
-		/** Create the publications if they do not exist, for {@code pglogrepl.publication.tables}. */
+		/** Create the publications if they do not exist, for pglogrepl.publication.tables. */
 		IF_MISSING,
 		/** Never create them: fail if one does not exist (default). */
 		NEVER
