@@ -1,0 +1,25 @@
+package io.github.pglogrepl.sample;
+
+import org.springframework.boot.SpringApplication;
+
+/**
+ * Runs the sample on an embedded PostgreSQL with the load generator on:
+ * {@code ./mvnw -pl sample-app -am test-compile spring-boot:test-run}. Set {@code SPRING_DATASOURCE_URL}
+ * (and user/password) to use your own server instead.
+ */
+public final class TestSampleApplication {
+
+	private TestSampleApplication() {
+	}
+
+	/**
+	 * @param args arguments
+	 */
+	public static void main(String[] args) {
+		SpringApplication.from(SampleApplication::main)
+			.with(EmbeddedPostgresConfiguration.class)
+			.withAdditionalProfiles("demo")
+			.run(args);
+	}
+
+}
