@@ -120,6 +120,10 @@ public final class PgLogReplAutoConfiguration {
 			throw new ReplicationSetupException("pglogrepl.status-interval must be positive, was " + p.getStatusInterval(),
 					"Set pglogrepl.status-interval to e.g. 10s (below the server's wal_sender_timeout).");
 		}
+		if (p.getReceiveTimeout().isNegative()) {
+			throw new ReplicationSetupException("pglogrepl.receive-timeout must not be negative, was " + p.getReceiveTimeout(),
+					"Set pglogrepl.receive-timeout to e.g. 30s, or 0 to disable the check.");
+		}
 		String url = details.getJdbcUrl();
 		if (!url.startsWith("jdbc:postgresql:")) {
 			throw new ReplicationSetupException("The replication URL '" + StreamSettings.maskPassword(url) + "' ("
@@ -143,7 +147,7 @@ public final class PgLogReplAutoConfiguration {
 				p.getPgoutput().isBinary(), p.getPgoutput().isMessages(), p.getPgoutput().getOrigin(), startLsn,
 				p.getStatusInterval(), p.getAckMode(), p.getQueueCapacity(), p.getReconnect().getInitialInterval(),
 				p.getReconnect().getMaxInterval(), p.getReconnect().getMultiplier(), p.getEvents().isRaw(),
-				p.getEvents().isDecoded(), p.getEvents().isKeepalive());
+				p.getEvents().isDecoded(), p.getEvents().isKeepalive(), p.getReceiveTimeout());
 	}
 
 }

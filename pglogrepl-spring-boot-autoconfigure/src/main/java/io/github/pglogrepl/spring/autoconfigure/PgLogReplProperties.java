@@ -49,6 +49,12 @@ public class PgLogReplProperties {
 	private Duration statusInterval = Duration.ofSeconds(10);
 
 	/**
+	 * Silence from the server after which the connection is considered lost and re-established (a stalled
+	 * network). After half of it the stream asks the server for a keepalive. Zero disables the check.
+	 */
+	private Duration receiveTimeout = Duration.ofSeconds(30);
+
+	/**
 	 * How the flushed position advances: auto after all listeners of a transaction returned,
 	 * manual through the injectable Acknowledgement API.
 	 */
@@ -130,6 +136,14 @@ public class PgLogReplProperties {
 
 	public void setStatusInterval(Duration statusInterval) {
 		this.statusInterval = statusInterval;
+	}
+
+	public Duration getReceiveTimeout() {
+		return this.receiveTimeout;
+	}
+
+	public void setReceiveTimeout(Duration receiveTimeout) {
+		this.receiveTimeout = receiveTimeout;
 	}
 
 	public AckMode getAckMode() {

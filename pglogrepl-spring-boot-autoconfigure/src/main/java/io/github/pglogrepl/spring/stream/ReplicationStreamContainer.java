@@ -365,7 +365,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		this.streamingSince = Instant.now();
 		this.lastError = null;
 		long intervalNanos = this.settings.statusInterval().toNanos();
+		long receiveTimeoutNanos = this.settings.receiveTimeout().toNanos();
 		long lastStatus = System.nanoTime();
+		long lastHeard = System.nanoTime();
+		boolean pinged = false;
 		boolean txnOpen = false;
 		Object pending = null;
 		Lsn lastSentFlush = null;
@@ -383,15 +386,30 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 					if (offer(pending)) {
 						pending = null;
 					}
+					// not reading while the listeners catch up: silence from the server is expected
+					lastHeard = System.nanoTime();
 					continue;
 				}
 				ReplicationMessage message = stream.read(Duration.ofMillis(50));
 				if (message == null) {
 					if (!stream.isActive()) {
-						throw new SQLException("The server ended the replication stream");
+						throw new SQLException("The server ended the replication stream", "08006");
+					}
+					long silence = System.nanoTime() - lastHeard;
+					if (receiveTimeoutNanos > 0 && silence >= receiveTimeoutNanos) {
+						throw new SQLException("No message from the server for " + Duration.ofNanos(silence).toMillis()
+								+ " ms (pglogrepl.receive-timeout): the connection is considered lost", "08006");
+					}
+					if (receiveTimeoutNanos > 0 && !pinged && silence >= receiveTimeoutNanos / 2) {
+						// an idle server sends nothing: ask it for a keepalive to prove the connection is alive
+						sendStatus(stream, this.ack.flushed(), true);
+						lastStatus = System.nanoTime();
+						pinged = true;
 					}
 					continue;
 				}
+				lastHeard = System.nanoTime();
+				pinged = false;
 				if (message instanceof PrimaryKeepalive keepalive) {
 					this.serverWalEnd = keepalive.serverWalEnd();
 					if (!txnOpen && this.inFlight.get() == 0) {

@@ -32,13 +32,14 @@ import io.github.pglogrepl.Lsn;
  * @param publishRaw publish XLogDataEvent
  * @param publishDecoded publish decoded events
  * @param publishKeepalive publish KeepaliveEvent
+ * @param receiveTimeout silence after which the connection is considered lost (zero: never)
  */
 public record StreamSettings(String jdbcUrl, Properties connectionProperties, String slotName, String slotCreate,
 		boolean dropSlotOnShutdown, List<String> publications, boolean createPublications,
 		List<String> publicationTables, Integer protoVersion, String streaming, boolean binary, boolean messages,
 		String origin, Lsn startLsn, Duration statusInterval, AckMode ackMode, int queueCapacity,
 		Duration reconnectInitial, Duration reconnectMax, double reconnectMultiplier, boolean publishRaw,
-		boolean publishDecoded, boolean publishKeepalive) {
+		boolean publishDecoded, boolean publishKeepalive, Duration receiveTimeout) {
 
 	/**
 	 * @return whether the slot is temporary
