@@ -33,7 +33,7 @@ final class RowMapper {
 			BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(bean);
 			wrapper.setConversionService(conversionService);
 			for (String column : row.columns()) {
-				String property = toCamelCase(column);
+				String property = Naming.camelCase(column);
 				String target = wrapper.isWritableProperty(property) ? property
 						: (wrapper.isWritableProperty(column) ? column : null);
 				if (target != null && !row.isUnchangedToast(column)) {
@@ -87,7 +87,7 @@ final class RowMapper {
 		if (row.has(property)) {
 			return property;
 		}
-		String snake = toSnakeCase(property);
+		String snake = Naming.snakeCase(property);
 		return row.has(snake) ? snake : null;
 	}
 
@@ -114,42 +114,6 @@ final class RowMapper {
 			return (byte) 0;
 		}
 		return 0;
-	}
-
-	static String toCamelCase(String column) {
-		if (column.indexOf('_') < 0) {
-			return column;
-		}
-		StringBuilder sb = new StringBuilder(column.length());
-		boolean upper = false;
-		for (int i = 0; i < column.length(); i++) {
-			char c = column.charAt(i);
-			if (c == '_') {
-				upper = sb.length() > 0;
-			}
-			else {
-				sb.append(upper ? Character.toUpperCase(c) : c);
-				upper = false;
-			}
-		}
-		return sb.toString();
-	}
-
-	static String toSnakeCase(String name) {
-		StringBuilder sb = new StringBuilder(name.length() + 4);
-		for (int i = 0; i < name.length(); i++) {
-			char c = name.charAt(i);
-			if (Character.isUpperCase(c)) {
-				if (i > 0) {
-					sb.append('_');
-				}
-				sb.append(Character.toLowerCase(c));
-			}
-			else {
-				sb.append(c);
-			}
-		}
-		return sb.toString();
 	}
 
 }

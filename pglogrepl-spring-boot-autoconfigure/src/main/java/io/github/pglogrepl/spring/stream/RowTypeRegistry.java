@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.pglogrepl.spring.event.ChangeRow;
+import io.github.pglogrepl.spring.event.Naming;
 import io.github.pglogrepl.spring.event.ReplicatedTable;
 
 /**
@@ -41,7 +42,7 @@ public class RowTypeRegistry {
 			this.entries.add(new Entry(annotation.schema(), annotation.value(), type));
 		}
 		else {
-			String snake = snakeCase(type.getSimpleName());
+			String snake = Naming.snakeCase(type.getSimpleName());
 			this.entries.add(new Entry("", snake, type));
 			this.entries.add(new Entry("", snake + "s", type));
 		}
@@ -62,23 +63,6 @@ public class RowTypeRegistry {
 			}
 			return ChangeRow.class;
 		});
-	}
-
-	static String snakeCase(String name) {
-		StringBuilder sb = new StringBuilder(name.length() + 4);
-		for (int i = 0; i < name.length(); i++) {
-			char c = name.charAt(i);
-			if (Character.isUpperCase(c)) {
-				if (i > 0) {
-					sb.append('_');
-				}
-				sb.append(Character.toLowerCase(c));
-			}
-			else {
-				sb.append(c);
-			}
-		}
-		return sb.toString();
 	}
 
 }
