@@ -412,7 +412,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				pinged = false;
 				if (message instanceof PrimaryKeepalive keepalive) {
 					this.serverWalEnd = keepalive.serverWalEnd();
-					if (!txnOpen && this.inFlight.get() == 0) {
+					// nothing received is waiting for or inside the listeners, and no delivery failed: the WAL up
+					// to the server's end holds nothing for us. The dispatcher sets reconnectRequested / running
+					// before it releases inFlight, so reading inFlight first makes a failure visible here.
+					if (!txnOpen && this.inFlight.get() == 0 && !this.reconnectRequested && this.running) {
 						this.ack.advanceIdle(keepalive.serverWalEnd());
 					}
 					if (keepalive.replyRequested()) {
