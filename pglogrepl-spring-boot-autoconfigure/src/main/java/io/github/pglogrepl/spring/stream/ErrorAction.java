@@ -12,8 +12,8 @@ public enum ErrorAction {
 	RETRY,
 
 	/**
-	 * Skip the rest of the failed transaction and acknowledge it as if delivered (e.g. after recording it in a
-	 * dead-letter store).
+	 * Give up the failed event (after the handler recorded it, e.g. in a dead-letter store) and go on with the
+	 * next one; the transaction is acknowledged as usual once its remaining events were delivered.
 	 */
 	SKIP,
 

@@ -522,7 +522,6 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 	private void dispatchLoop() {
 		EventFactory.Transaction txn = new EventFactory.Transaction();
 		boolean discarding = false;
-		boolean skipping = false;
 		Lsn failedAt = null;
 		int attempts = 0;
 		while (this.running) {
@@ -540,7 +539,6 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				if (next == RESET) {
 					txn = new EventFactory.Transaction();
 					discarding = false;
-					skipping = false;
 					continue;
 				}
 				if (discarding) {
@@ -553,12 +551,12 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				Item item = (Item) next;
 				ReplicationEvent current = null;
 				try {
-					if (this.settings.publishRaw() && !skipping) {
+					if (this.settings.publishRaw()) {
 						current = new XLogDataEvent(this, this.settings.slotName(), item.data());
 						this.publisher.publishEvent(current);
 					}
 					ReplicationEvent event = this.events.create(item.message(), item.data().walStart(), txn);
-					if (event != null && this.settings.publishDecoded() && !skipping) {
+					if (event != null && this.settings.publishDecoded()) {
 						current = event;
 						this.publisher.publishEvent(event);
 					}
@@ -570,7 +568,8 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 					this.lastError = "Listener failed on " + current + ": " + ex;
 					ErrorAction action = this.errorHandler.handle(current, ex, attempts);
 					if (action == ErrorAction.SKIP) {
-						skipping = true;
+						// the failed event is given up (the handler has recorded it); delivery goes on
+						logger.warn("Skipping " + current + " after a listener failure, as the error handler asked");
 					}
 					else if (action == ErrorAction.STOP) {
 						logger.error("Stopping the replication stream of slot '" + this.settings.slotName()
@@ -588,7 +587,6 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				if (end != null) {
 					this.ack.delivered(end);
 					this.transactions.increment();
-					skipping = false;
 					failedAt = null;
 				}
 			}

@@ -170,8 +170,8 @@ class AcknowledgementTest {
 				SkipConfig.class)) {
 			GatedListener listener = context.getBean(GatedListener.class);
 			Recorder recorder = context.getBean(Recorder.class);
-			pg.execute("INSERT INTO " + tp[0] + " VALUES (2001)", "INSERT INTO " + tp[0] + " VALUES (2002)",
-					"INSERT INTO " + tp[0] + " VALUES (2003)");
+			// 2002 and 2003 are one transaction: skipping the failed row goes on with the next one
+			pg.execute("INSERT INTO " + tp[0] + " VALUES (2001)", "INSERT INTO " + tp[0] + " VALUES (2002), (2003)");
 			StreamTestSupport.await("row after the failing one", () -> listener.delivered.contains(2003), TIMEOUT);
 			assertThat(listener.delivered).containsExactly(2001, 2003);
 			assertThat(SkipConfig.skipped).containsExactly("listener fails for id 2002");
@@ -207,8 +207,9 @@ class AcknowledgementTest {
 			ack.acknowledge(first);
 			StreamTestSupport.await("first ack", () -> confirmed(pg, slot).equals(first.endLsn()), TIMEOUT);
 			ack.acknowledge(second);
-			StreamTestSupport.await("second ack", () -> confirmed(pg, slot).equals(second.endLsn()), TIMEOUT);
-			assertThat(ack.acknowledged()).isEqualTo(second.endLsn());
+			// once everything delivered is acknowledged, keepalives may move the slot further (idle WAL)
+			StreamTestSupport.await("second ack", () -> !confirmed(pg, slot).isBefore(second.endLsn()), TIMEOUT);
+			assertThat(ack.acknowledged()).isGreaterThanOrEqualTo(second.endLsn());
 		}
 		finally {
 			pg.execute("SELECT pg_drop_replication_slot('" + slot + "')");
