@@ -57,6 +57,7 @@ public class PgLogReplEndpoint {
 		stream.put("messages", state.messages());
 		stream.put("streamingSince", (state.streamingSince() != null) ? state.streamingSince().toString() : null);
 		stream.put("lastError", state.lastError());
+		stream.put("problem", state.problem());
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("stream", stream);
 		try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.connectionProperties())) {

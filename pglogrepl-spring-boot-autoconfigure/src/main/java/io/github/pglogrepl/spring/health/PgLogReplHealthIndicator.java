@@ -9,7 +9,7 @@ import io.github.pglogrepl.spring.stream.StreamStatus;
 
 /**
  * Health of the replication stream: UP while streaming (and while standing by for a slot another instance
- * holds), DOWN otherwise with the reason. Details: slot, status, LSNs and lag.
+ * holds), DOWN otherwise with the reason — also when a configured publication was dropped. Details: slot, status, LSNs and lag.
  */
 public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 
@@ -27,7 +27,11 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		StreamState state = this.container.state();
-		if (state.status() == StreamStatus.STREAMING || state.status() == StreamStatus.STANDBY) {
+		if (state.problem() != null) {
+			builder.down();
+			builder.withDetail("reason", state.problem());
+		}
+		else if (state.status() == StreamStatus.STREAMING || state.status() == StreamStatus.STANDBY) {
 			builder.up();
 		}
 		else {

@@ -113,6 +113,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private Thread ioThread;
 
+	private java.util.concurrent.ScheduledExecutorService watchdog;
+
+	private volatile String problem;
+
 	private ReplicationConnection initialConnection;
 
 	private Lsn temporarySlotStart;
@@ -177,6 +181,46 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		this.ioThread = new Thread(this::ioLoop, "pglogrepl-io-" + this.settings.slotName());
 		this.dispatchThread.start();
 		this.ioThread.start();
+		this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "pglogrepl-watchdog-" + this.settings.slotName());
+			thread.setDaemon(true);
+			return thread;
+		});
+		long period = Math.max(1000, this.settings.statusInterval().toMillis());
+		this.watchdog.scheduleWithFixedDelay(this::checkPublications, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * A dropped publication is not an error for every server version (PostgreSQL 18 only logs a warning and
+	 * sends nothing for it), so the container checks that its publications still exist and reports a
+	 * problem (health DOWN, logged once) when one is missing.
+	 */
+	private void checkPublications() {
+		java.util.Properties props = new java.util.Properties();
+		props.putAll(this.settings.connectionProperties());
+		try (java.sql.Connection c = java.sql.DriverManager.getConnection(this.settings.jdbcUrl(), props);
+				java.sql.PreparedStatement ps = c
+					.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
+			java.util.List<String> missing = new java.util.ArrayList<>();
+			for (String name : this.settings.publications()) {
+				ps.setString(1, name);
+				try (java.sql.ResultSet rs = ps.executeQuery()) {
+					rs.next();
+					if (rs.getLong(1) == 0) {
+						missing.add(name);
+					}
+				}
+			}
+			String found = missing.isEmpty() ? null
+					: "Publication(s) " + missing + " (pglogrepl.publication.names) no longer exist: their changes are not streamed";
+			if (found != null && !found.equals(this.problem)) {
+				logger.error(found + ". Create them again (CREATE PUBLICATION ...) or fix pglogrepl.publication.names.");
+			}
+			this.problem = found;
+		}
+		catch (java.sql.SQLException ex) {
+			// connection problems are reported by the stream itself
+		}
 	}
 
 	/**
@@ -194,6 +238,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 			this.running = false;
 			io = this.ioThread;
 			dispatch = this.dispatchThread;
+		}
+		if (this.watchdog != null) {
+			this.watchdog.shutdownNow();
 		}
 		join(dispatch, Duration.ofSeconds(30));
 		join(io, Duration.ofSeconds(30));
@@ -259,7 +306,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		this.messageCounts.forEach((type, count) -> messages.put(EventFactory.typeName(type), count.sum()));
 		return new StreamState(this.status, this.settings.slotName(), this.receivedLsn, flushed, walEnd, lagBytes,
 				lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(), this.lastError,
-				this.streamingSince);
+				this.streamingSince, this.problem);
 	}
 
 	/**

@@ -21,8 +21,10 @@ import io.github.pglogrepl.Lsn;
  * @param reconnects reconnects since start
  * @param lastError the last connection or listener error, or {@code null}
  * @param streamingSince when the current connection started streaming, or {@code null}
+ * @param problem a condition that makes the stream miss changes although it is connected (e.g. a dropped
+ * publication), or {@code null}
  */
 public record StreamState(StreamStatus status, String slotName, Lsn receivedLsn, Lsn flushedLsn, Lsn serverWalEnd,
 		long lagBytes, double lagSeconds, Map<String, Long> messages, long transactions, long reconnects,
-		String lastError, Instant streamingSince) {
+		String lastError, Instant streamingSince, String problem) {
 }

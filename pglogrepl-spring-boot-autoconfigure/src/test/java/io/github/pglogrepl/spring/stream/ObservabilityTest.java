@@ -139,6 +139,26 @@ class ObservabilityTest {
 	}
 
 	@Test
+	void aDroppedPublicationIsReportedNotSilentlyIgnored(TestPostgres pg) {
+		String[] tp = StreamTestSupport.tableWithPublication(pg, "id int primary key");
+		String slot = TestPostgres.uniqueName("slot");
+		List<String> props = StreamTestSupport.properties(pg, slot, tp[1]);
+		props.add("pglogrepl.status-interval=500ms");
+		props.add("pglogrepl.slot.create=temporary");
+		try (ConfigurableApplicationContext context = StreamTestSupport.start(props, Config.class)) {
+			PgLogReplHealthIndicator health = context.getBean(PgLogReplHealthIndicator.class);
+			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
+			StreamTestSupport.await("UP", () -> Status.UP.equals(health.health(true).getStatus()), TIMEOUT);
+			pg.execute("DROP PUBLICATION " + tp[1]);
+			StreamTestSupport.await("DOWN", () -> Status.DOWN.equals(health.health(true).getStatus()), TIMEOUT);
+			assertThat((String) health.health(true).getDetails().get("reason")).contains(tp[1]).contains("no longer exist");
+			assertThat(container.state().problem()).contains("pglogrepl.publication.names");
+			pg.execute("CREATE PUBLICATION " + tp[1] + " FOR TABLE " + tp[0]);
+			StreamTestSupport.await("UP again", () -> Status.UP.equals(health.health(true).getStatus()), TIMEOUT);
+		}
+	}
+
+	@Test
 	void healthGoesDownWhenTheServerIsGone(TestPostgres shared) throws Exception {
 		EmbeddedPostgres server = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start();
 		try {
