@@ -33,6 +33,8 @@ class TimelineHistoryTest {
 		}
 		Files.createFile(dataDir.resolve("recovery.signal"));
 		try (EmbeddedPostgres promoted = builder.start()) {
+			// hot standby accepts connections while still in recovery, on timeline 1: wait for the promotion
+			awaitEndOfRecovery(promoted);
 			Properties props = new Properties();
 			props.setProperty("user", "postgres");
 			String url = promoted.getJdbcUrl("postgres", "postgres");
@@ -53,6 +55,23 @@ class TimelineHistoryTest {
 			}
 			// the file on disk is what the server sent
 			assertThat(Files.readString(dataDir.resolve("pg_wal/00000002.history"))).contains(switchPoint.toString());
+		}
+	}
+
+	private static void awaitEndOfRecovery(EmbeddedPostgres server) throws Exception {
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+		try (java.sql.Connection c = server.getPostgresDatabase().getConnection();
+				java.sql.Statement st = c.createStatement()) {
+			while (true) {
+				try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+					rs.next();
+					if (!rs.getBoolean(1)) {
+						return;
+					}
+				}
+				assertThat(System.nanoTime()).as("end of recovery within 30 s").isLessThan(deadline);
+				Thread.sleep(20);
+			}
 		}
 	}
 

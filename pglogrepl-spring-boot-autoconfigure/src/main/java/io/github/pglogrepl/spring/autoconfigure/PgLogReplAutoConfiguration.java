@@ -139,6 +139,7 @@ public final class PgLogReplAutoConfiguration {
 			props.setProperty("password", details.getPassword());
 		}
 		props.setProperty("ApplicationName", "pglogrepl-" + p.getSlot().getName());
+		url = StreamSettings.movePasswordsToProperties(url, props);
 		return new StreamSettings(url, props, p.getSlot().getName(), p.getSlot().getCreate().name(),
 				p.getSlot().isDropOnShutdown(), new ArrayList<>(p.getPublication().getNames()),
 				p.getPublication().getCreate() == PgLogReplProperties.PublicationCreate.IF_MISSING,

@@ -30,12 +30,22 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 
 	private final Class<T> rowType;
 
+	private final transient ResolvableType resolvableType;
+
 	RowChangeEvent(Object source, String slotName, M message, Lsn walStart, RelationMessage relation,
 			TransactionInfo transaction, Class<T> rowType) {
 		super(source, slotName, message, walStart);
 		this.table = new TableName(relation.namespace(), relation.name());
 		this.transaction = transaction;
 		this.rowType = rowType;
+		this.resolvableType = resolvableType(getClass(), rowType);
+	}
+
+	private static final java.util.Map<Class<?>, java.util.Map<Class<?>, ResolvableType>> TYPES = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private static ResolvableType resolvableType(Class<?> eventClass, Class<?> rowType) {
+		return TYPES.computeIfAbsent(eventClass, (c) -> new java.util.concurrent.ConcurrentHashMap<>())
+			.computeIfAbsent(rowType, (r) -> ResolvableType.forClassWithGenerics(eventClass, r));
 	}
 
 	/**
@@ -97,7 +107,7 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 
 	@Override
 	public ResolvableType getResolvableType() {
-		return ResolvableType.forClassWithGenerics(getClass(), this.rowType);
+		return this.resolvableType;
 	}
 
 }

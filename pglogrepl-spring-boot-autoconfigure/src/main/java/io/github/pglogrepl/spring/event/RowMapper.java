@@ -19,7 +19,6 @@ import org.springframework.core.convert.TypeDescriptor;
  */
 final class RowMapper {
 
-	private static final Map<Class<?>, Constructor<?>> RECORD_CONSTRUCTORS = new ConcurrentHashMap<>();
 
 	private RowMapper() {
 	}
@@ -48,47 +47,64 @@ final class RowMapper {
 		}
 	}
 
-	@SuppressWarnings("unchecked")
-	private static <T> T mapRecord(ChangeRow row, Class<T> type, ConversionService conversionService) {
-		RecordComponent[] components = type.getRecordComponents();
-		Constructor<?> constructor = RECORD_CONSTRUCTORS.computeIfAbsent(type, (t) -> {
-			Class<?>[] types = new Class<?>[components.length];
-			for (int i = 0; i < components.length; i++) {
+	/** What mapping a record type needs, computed once per type. */
+	private record RecordPlan(Constructor<?> constructor, String[] names, String[] snakeNames, Class<?>[] types,
+			TypeDescriptor[] targets) {
+
+		static RecordPlan of(Class<?> type) {
+			RecordComponent[] components = type.getRecordComponents();
+			int n = components.length;
+			String[] names = new String[n];
+			String[] snake = new String[n];
+			Class<?>[] types = new Class<?>[n];
+			TypeDescriptor[] targets = new TypeDescriptor[n];
+			for (int i = 0; i < n; i++) {
+				names[i] = components[i].getName();
+				snake[i] = Naming.snakeCase(names[i]);
 				types[i] = components[i].getType();
+				targets[i] = new TypeDescriptor(org.springframework.core.ResolvableType.forType(components[i].getGenericType()),
+						null, components[i].getAnnotations());
 			}
 			try {
-				Constructor<?> c = t.getDeclaredConstructor(types);
-				c.setAccessible(true);
-				return c;
+				Constructor<?> constructor = type.getDeclaredConstructor(types);
+				constructor.setAccessible(true);
+				return new RecordPlan(constructor, names, snake, types, targets);
 			}
 			catch (NoSuchMethodException ex) {
-				throw new IllegalStateException("Record " + t.getName() + " has no canonical constructor", ex);
+				throw new IllegalStateException("Record " + type.getName() + " has no canonical constructor", ex);
 			}
-		});
-		Object[] args = new Object[components.length];
-		for (int i = 0; i < components.length; i++) {
-			RecordComponent component = components[i];
-			String column = findColumn(row, component.getName());
-			Object value = (column != null && !row.isUnchangedToast(column)) ? row.get(column) : null;
-			TypeDescriptor targetType = new TypeDescriptor(
-					org.springframework.core.ResolvableType.forType(component.getGenericType()), null,
-					component.getAnnotations());
-			Object converted = (value != null)
-					? conversionService.convert(value, TypeDescriptor.forObject(value), targetType) : null;
-			if (converted == null && component.getType().isPrimitive()) {
-				converted = defaultValue(component.getType());
+		}
+
+	}
+
+	private static final Map<Class<?>, RecordPlan> PLANS = new ConcurrentHashMap<>();
+
+	@SuppressWarnings("unchecked")
+	private static <T> T mapRecord(ChangeRow row, Class<T> type, ConversionService conversionService) {
+		RecordPlan plan = PLANS.computeIfAbsent(type, RecordPlan::of);
+		io.github.pglogrepl.pgoutput.Row raw = row.row();
+		io.github.pglogrepl.pgoutput.RelationMessage relation = raw.relation();
+		Object[] args = new Object[plan.names().length];
+		for (int i = 0; i < args.length; i++) {
+			int column = relation.indexOf(plan.names()[i]);
+			if (column < 0) {
+				column = relation.indexOf(plan.snakeNames()[i]);
+			}
+			Object value = (column >= 0 && raw.tuple().hasValue(column)) ? raw.get(column) : null;
+			Class<?> target = plan.types()[i];
+			Object converted;
+			if (value == null) {
+				converted = target.isPrimitive() ? defaultValue(target) : null;
+			}
+			else if (org.springframework.util.ClassUtils.isAssignableValue(target, value)) {
+				converted = value;
+			}
+			else {
+				converted = conversionService.convert(value, TypeDescriptor.forObject(value), plan.targets()[i]);
 			}
 			args[i] = converted;
 		}
-		return (T) BeanUtils.instantiateClass(constructor, args);
-	}
-
-	private static String findColumn(ChangeRow row, String property) {
-		if (row.has(property)) {
-			return property;
-		}
-		String snake = Naming.snakeCase(property);
-		return row.has(snake) ? snake : null;
+		return (T) BeanUtils.instantiateClass(plan.constructor(), args);
 	}
 
 	private static Object defaultValue(Class<?> type) {

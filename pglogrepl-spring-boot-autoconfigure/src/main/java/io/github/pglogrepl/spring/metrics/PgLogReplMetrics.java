@@ -1,7 +1,6 @@
 package io.github.pglogrepl.spring.metrics;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -72,10 +71,7 @@ public class PgLogReplMetrics implements MeterBinder {
 			.register(registry);
 		for (int i = 0; i < TYPES.length; i++) {
 			char type = TYPES[i];
-			FunctionCounter.builder("pglogrepl.messages", c, (x) -> {
-				LongAdder adder = x.messageCounters().get(type);
-				return (adder != null) ? adder.sum() : 0;
-			}).tags(tags.and("type", TYPE_NAMES[i])).description("pgoutput messages received").register(registry);
+			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type)).tags(tags.and("type", TYPE_NAMES[i])).description("pgoutput messages received").register(registry);
 		}
 	}
 

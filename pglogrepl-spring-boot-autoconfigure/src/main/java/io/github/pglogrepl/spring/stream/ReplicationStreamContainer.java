@@ -71,6 +71,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private static final Object RESET = new Object();
 
+	/** Messages handed to the dispatch thread at once (fewer thread wake-ups); the queue holds batches. */
+	private static final int BATCH = 256;
+
 	private final StreamSettings settings;
 
 	private final ApplicationEventPublisher publisher;
@@ -85,7 +88,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private final AtomicLong inFlight = new AtomicLong();
 
-	private final Map<Character, LongAdder> messageCounts = new ConcurrentHashMap<>();
+	private final LongAdder[] messageCounts = new LongAdder[128];
 
 	private final LongAdder transactions = new LongAdder();
 
@@ -138,7 +141,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		this.errorHandler = errorHandler;
 		this.events = new EventFactory(this, settings.slotName(), rowTypes, conversionService);
 		this.ack = new AckTracker(settings.ackMode(), Lsn.INVALID);
-		this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
+		for (int i = 0; i < this.messageCounts.length; i++) {
+			this.messageCounts[i] = new LongAdder();
+		}
+		this.queue = new ArrayBlockingQueue<>(Math.max(2, (settings.queueCapacity() + BATCH - 1) / BATCH));
 	}
 
 	/**
@@ -303,17 +309,23 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 			lagSeconds = Math.max(0, (PgTimestamps.nowPgMicros() - this.newestCommitTimeMicros) / 1_000_000.0);
 		}
 		Map<String, Long> messages = new TreeMap<>();
-		this.messageCounts.forEach((type, count) -> messages.put(EventFactory.typeName(type), count.sum()));
+		for (int type = 0; type < this.messageCounts.length; type++) {
+			long count = this.messageCounts[type].sum();
+			if (count > 0) {
+				messages.put(EventFactory.typeName((char) type), count);
+			}
+		}
 		return new StreamState(this.status, this.settings.slotName(), this.receivedLsn, flushed, walEnd, lagBytes,
 				lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(), this.lastError,
 				this.streamingSince, this.problem);
 	}
 
 	/**
-	 * @return received pgoutput messages by type character
+	 * @param type a pgoutput message type character
+	 * @return how many messages of that type were received
 	 */
-	public Map<Character, LongAdder> messageCounters() {
-		return this.messageCounts;
+	public long messageCount(char type) {
+		return (type < this.messageCounts.length) ? this.messageCounts[type].sum() : 0;
 	}
 
 	// ---------------------------------------------------------------- I/O thread
@@ -393,8 +405,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		String slot = this.settings.slotName();
 		Lsn start = Lsn.INVALID;
 		if (this.settings.temporarySlot()) {
-			if (first && this.temporarySlotStart != null) {
+			if (this.temporarySlotStart != null) {
+				// the slot created by start() lives on the initial connection, used once: this one
 				start = this.temporarySlotStart;
+				this.temporarySlotStart = null;
 			}
 			else {
 				// a new connection: the previous temporary slot vanished with the old one
@@ -417,7 +431,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		long lastHeard = System.nanoTime();
 		boolean pinged = false;
 		boolean txnOpen = false;
-		Object pending = null;
+		// messages read but not yet handed over: a batch being filled, and a full one waiting for room
+		java.util.List<Object> building = new java.util.ArrayList<>(BATCH);
+		java.util.List<Object> pending = null;
 		Lsn lastSentFlush = null;
 		try {
 			while (this.running && !this.reconnectRequested) {
@@ -437,7 +453,13 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 					lastHeard = System.nanoTime();
 					continue;
 				}
-				ReplicationMessage message = stream.read(Duration.ofMillis(50));
+				ReplicationMessage message = building.isEmpty() ? stream.read(Duration.ofMillis(50)) : stream.readPending();
+				if (message == null && !building.isEmpty()) {
+					// nothing more arrived at once: hand over what we have (no latency added)
+					pending = building;
+					building = new java.util.ArrayList<>(BATCH);
+					continue;
+				}
 				if (message == null) {
 					if (!stream.isActive()) {
 						throw new SQLException("The server ended the replication stream", "08006");
@@ -462,7 +484,8 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 					// nothing received is waiting for or inside the listeners, and no delivery failed: the WAL up
 					// to the server's end holds nothing for us. The dispatcher sets reconnectRequested / running
 					// before it releases inFlight, so reading inFlight first makes a failure visible here.
-					if (!txnOpen && this.inFlight.get() == 0 && !this.reconnectRequested && this.running) {
+					if (!txnOpen && building.isEmpty() && this.inFlight.get() == 0 && !this.reconnectRequested
+							&& this.running) {
 						this.ack.advanceIdle(keepalive.serverWalEnd());
 					}
 					if (keepalive.replyRequested()) {
@@ -472,7 +495,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 						lastSentFlush = flushed;
 					}
 					if (this.settings.publishKeepalive()) {
-						pending = keepalive;
+						building.add(keepalive);
 					}
 				}
 				else if (message instanceof XLogData data) {
@@ -493,7 +516,11 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 							|| decoded instanceof StreamCommitMessage || decoded instanceof StreamPrepareMessage) {
 						txnOpen = false;
 					}
-					pending = new Item(data, decoded);
+					building.add(new Item(data, decoded));
+					if (building.size() >= BATCH) {
+						pending = building;
+						building = new java.util.ArrayList<>(BATCH);
+					}
 				}
 				// after the acknowledged position moved, tell the server soon (at most once a second)
 				if (lastSentFlush != null && this.ack.flushed().isAfter(lastSentFlush)
@@ -558,7 +585,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 	}
 
 	private void count(char type) {
-		this.messageCounts.computeIfAbsent(type, (t) -> new LongAdder()).increment();
+		if (type < this.messageCounts.length) {
+			this.messageCounts[type].increment();
+		}
 	}
 
 	// ---------------------------------------------------------------- dispatch thread
@@ -567,10 +596,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 	}
 
 	private void dispatchLoop() {
-		EventFactory.Transaction txn = new EventFactory.Transaction();
-		boolean discarding = false;
-		Lsn failedAt = null;
-		int attempts = 0;
+		Dispatch state = new Dispatch();
 		while (this.running) {
 			Object next;
 			try {
@@ -584,57 +610,13 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 			}
 			try {
 				if (next == RESET) {
-					txn = new EventFactory.Transaction();
-					discarding = false;
+					state = new Dispatch();
 					continue;
 				}
-				if (discarding) {
-					continue;
-				}
-				if (next instanceof PrimaryKeepalive keepalive) {
-					this.publisher.publishEvent(new KeepaliveEvent(this, this.settings.slotName(), keepalive));
-					continue;
-				}
-				Item item = (Item) next;
-				ReplicationEvent current = null;
-				try {
-					if (this.settings.publishRaw()) {
-						current = new XLogDataEvent(this, this.settings.slotName(), item.data());
-						this.publisher.publishEvent(current);
-					}
-					ReplicationEvent event = this.events.create(item.message(), item.data().walStart(), txn);
-					if (event != null && this.settings.publishDecoded()) {
-						current = event;
-						this.publisher.publishEvent(event);
-					}
-				}
-				catch (RuntimeException | Error ex) {
-					Lsn position = item.data().walStart();
-					attempts = position.equals(failedAt) ? attempts + 1 : 1;
-					failedAt = position;
-					this.lastError = "Listener failed on " + current + ": " + ex;
-					ErrorAction action = this.errorHandler.handle(current, ex, attempts);
-					if (action == ErrorAction.SKIP) {
-						// the failed event is given up (the handler has recorded it); delivery goes on
-						logger.warn("Skipping " + current + " after a listener failure, as the error handler asked");
-					}
-					else if (action == ErrorAction.STOP) {
-						logger.error("Stopping the replication stream of slot '" + this.settings.slotName()
-								+ "' as the error handler asked");
-						this.running = false;
+				for (Object element : (java.util.List<?>) next) {
+					if (state.discarding || !this.running || !dispatch(element, state)) {
 						break;
 					}
-					else {
-						discarding = true;
-						this.reconnectRequested = true;
-						continue;
-					}
-				}
-				Lsn end = EventFactory.transactionEnd(item.message());
-				if (end != null) {
-					this.ack.delivered(end);
-					this.transactions.increment();
-					failedAt = null;
 				}
 			}
 			finally {
@@ -642,5 +624,71 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 			}
 		}
 	}
+
+	/** Delivery state of the dispatch thread since the last (re)connect. */
+	private static final class Dispatch {
+
+		final EventFactory.Transaction txn = new EventFactory.Transaction();
+
+		boolean discarding;
+
+		Lsn failedAt;
+
+		int attempts;
+
+	}
+
+	/**
+	 * Publishes the events of one received message and acknowledges a transaction's end once delivered.
+	 * @return false to stop delivering the current batch
+	 */
+	private boolean dispatch(Object element, Dispatch state) {
+		if (element instanceof PrimaryKeepalive keepalive) {
+			this.publisher.publishEvent(new KeepaliveEvent(this, this.settings.slotName(), keepalive));
+			return true;
+		}
+		Item item = (Item) element;
+		ReplicationEvent current = null;
+		try {
+			if (this.settings.publishRaw()) {
+				current = new XLogDataEvent(this, this.settings.slotName(), item.data());
+				this.publisher.publishEvent(current);
+			}
+			ReplicationEvent event = this.events.create(item.message(), item.data().walStart(), state.txn);
+			if (event != null && this.settings.publishDecoded()) {
+				current = event;
+				this.publisher.publishEvent(event);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			Lsn position = item.data().walStart();
+			state.attempts = position.equals(state.failedAt) ? state.attempts + 1 : 1;
+			state.failedAt = position;
+			this.lastError = "Listener failed on " + current + ": " + ex;
+			ErrorAction action = this.errorHandler.handle(current, ex, state.attempts);
+			if (action == ErrorAction.STOP) {
+				logger.error("Stopping the replication stream of slot '" + this.settings.slotName()
+						+ "' as the error handler asked");
+				this.running = false;
+				return false;
+			}
+			if (action != ErrorAction.SKIP) {
+				// RETRY: drop everything until the reconnect, which redelivers from the acknowledged position
+				state.discarding = true;
+				this.reconnectRequested = true;
+				return false;
+			}
+			// SKIP: the failed event is given up (the handler has recorded it); delivery goes on
+			logger.warn("Skipping " + current + " after a listener failure, as the error handler asked");
+		}
+		Lsn end = EventFactory.transactionEnd(item.message());
+		if (end != null) {
+			this.ack.delivered(end);
+			this.transactions.increment();
+			state.failedAt = null;
+		}
+		return true;
+	}
+
 
 }

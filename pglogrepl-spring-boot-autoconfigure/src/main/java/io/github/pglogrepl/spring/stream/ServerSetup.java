@@ -48,6 +48,16 @@ final class ServerSetup {
 			throw new ReplicationSetupException("No publication configured (pglogrepl.publication.names is empty).",
 					"Set pglogrepl.publication.names to the publication(s) to stream, e.g. pglogrepl.publication.names=orders_pub.");
 		}
+		for (String name : settings.publications()) {
+			try {
+				Identifiers.quoteIdentifier(name);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ReplicationSetupException("Invalid publication name '" + name
+						+ "' in pglogrepl.publication.names: " + ex.getMessage(),
+						"Set pglogrepl.publication.names to the names of existing publications (or of publications to create).");
+			}
+		}
 		Properties props = new Properties();
 		props.putAll(settings.connectionProperties());
 		try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), props)) {
@@ -66,17 +76,41 @@ final class ServerSetup {
 				throw new ReplicationSetupException("Cannot connect to PostgreSQL at " + StreamSettings.maskPassword(settings.jdbcUrl())
 						+ " (pglogrepl.url, or spring.datasource.url when unset): "
 						+ ex.getMessage(),
-						"Check that the server is running and reachable, and that pglogrepl.url (or spring.datasource.url) points to it.",
+						isTlsFailure(ex) ? TLS_ACTION
+								: "Check that the server is running and reachable, and that pglogrepl.url (or spring.datasource.url) points to it.",
 						ex);
 			}
 			if ("28P01".equals(state) || "28000".equals(state)) {
+				String message = String.valueOf(ex.getMessage());
 				throw new ReplicationSetupException("Authentication failed for user '" + props.getProperty("user")
-						+ "' at " + StreamSettings.maskPassword(settings.jdbcUrl()) + ": " + ex.getMessage(),
-						"Check pglogrepl.username and pglogrepl.password (or spring.datasource.username/password).", ex);
+						+ "' at " + StreamSettings.maskPassword(settings.jdbcUrl()) + ": " + message,
+						message.contains("no encryption")
+								? "The server accepts only encrypted connections (hostssl in pg_hba.conf): set sslmode=verify-full (with sslrootcert) or sslmode=require in pglogrepl.url (or spring.datasource.url)."
+								: "Check pglogrepl.username and pglogrepl.password (or spring.datasource.username/password).",
+						ex);
 			}
 			throw new ReplicationSetupException("Checking the replication setup failed: " + ex.getMessage(),
 					"See the cause; the user needs to read pg_replication_slots and pg_publication.", ex);
 		}
+	}
+
+	private static final String TLS_ACTION = "Check the TLS settings in pglogrepl.url (or spring.datasource.url): "
+			+ "sslmode (verify-full checks the server's certificate and host name) and sslrootcert (the file of the CA "
+			+ "certificate that signed the server's certificate; by default ~/.postgresql/root.crt), and connect with "
+			+ "a host name that the certificate carries.";
+
+	private static boolean isTlsFailure(SQLException ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.GeneralSecurityException) {
+				return true;
+			}
+			String message = t.getMessage();
+			if (message != null && (message.contains("SSL") || message.contains("certificate")
+					|| message.contains("hostnameverifier"))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static void checkWalLevel(Connection c) throws SQLException {
@@ -108,7 +142,8 @@ final class ServerSetup {
 	private static void checkPublications(Connection c, StreamSettings settings) throws SQLException {
 		for (String name : settings.publications()) {
 			boolean exists;
-			try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+			// compared as a name: the server truncates identifiers longer than 63 bytes, here as everywhere
+			try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = CAST(? AS name)")) {
 				ps.setString(1, name);
 				try (ResultSet rs = ps.executeQuery()) {
 					exists = rs.next();
@@ -157,7 +192,13 @@ final class ServerSetup {
 				if (i > 0) {
 					sb.append('.');
 				}
-				sb.append(Identifiers.quoteIdentifier(parts[i]));
+				try {
+					sb.append(Identifiers.quoteIdentifier(parts[i]));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new ReplicationSetupException("Invalid table '" + table + "' in pglogrepl.publication.tables: "
+							+ ex.getMessage(), "Use schema.table or table, e.g. public.orders.");
+				}
 			}
 			quoted.add(sb.toString());
 		}
