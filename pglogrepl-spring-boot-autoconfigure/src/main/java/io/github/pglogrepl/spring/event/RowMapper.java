@@ -47,9 +47,27 @@ final class RowMapper {
 		}
 	}
 
+	/** Column positions of a record's components in one relation (the last one mapped). */
+	private record Columns(io.github.pglogrepl.pgoutput.RelationMessage relation, int[] indexes) {
+	}
+
 	/** What mapping a record type needs, computed once per type. */
 	private record RecordPlan(Constructor<?> constructor, String[] names, String[] snakeNames, Class<?>[] types,
-			TypeDescriptor[] targets) {
+			TypeDescriptor[] targets, java.util.concurrent.atomic.AtomicReference<Columns> columns) {
+
+		int[] indexes(io.github.pglogrepl.pgoutput.RelationMessage relation) {
+			Columns cached = this.columns.get();
+			if (cached != null && cached.relation() == relation) {
+				return cached.indexes();
+			}
+			int[] indexes = new int[this.names.length];
+			for (int i = 0; i < indexes.length; i++) {
+				int column = relation.indexOf(this.names[i]);
+				indexes[i] = (column >= 0) ? column : relation.indexOf(this.snakeNames[i]);
+			}
+			this.columns.set(new Columns(relation, indexes));
+			return indexes;
+		}
 
 		static RecordPlan of(Class<?> type) {
 			RecordComponent[] components = type.getRecordComponents();
@@ -68,7 +86,8 @@ final class RowMapper {
 			try {
 				Constructor<?> constructor = type.getDeclaredConstructor(types);
 				constructor.setAccessible(true);
-				return new RecordPlan(constructor, names, snake, types, targets);
+				return new RecordPlan(constructor, names, snake, types, targets,
+						new java.util.concurrent.atomic.AtomicReference<>());
 			}
 			catch (NoSuchMethodException ex) {
 				throw new IllegalStateException("Record " + type.getName() + " has no canonical constructor", ex);
@@ -85,11 +104,9 @@ final class RowMapper {
 		io.github.pglogrepl.pgoutput.Row raw = row.row();
 		io.github.pglogrepl.pgoutput.RelationMessage relation = raw.relation();
 		Object[] args = new Object[plan.names().length];
+		int[] indexes = plan.indexes(relation);
 		for (int i = 0; i < args.length; i++) {
-			int column = relation.indexOf(plan.names()[i]);
-			if (column < 0) {
-				column = relation.indexOf(plan.snakeNames()[i]);
-			}
+			int column = indexes[i];
 			Object value = (column >= 0 && raw.tuple().hasValue(column)) ? raw.get(column) : null;
 			Class<?> target = plan.types()[i];
 			Object converted;

@@ -49,7 +49,8 @@ import io.github.pglogrepl.spring.event.TypeEvent;
 import io.github.pglogrepl.spring.event.UpdateEvent;
 
 /**
- * Turns decoded pgoutput messages into events, tracking the enclosing transaction.
+ * Turns decoded pgoutput messages into events, tracking the enclosing transaction. Used by the dispatch
+ * thread only.
  */
 final class EventFactory {
 
@@ -179,8 +180,18 @@ final class EventFactory {
 		return (txn.current != null) ? txn.current : new TransactionInfo(0, null, null, false);
 	}
 
+	private final java.util.Map<RelationMessage, Class<?>> rowTypeByRelation = new java.util.IdentityHashMap<>();
+
 	private Class<?> rowType(RelationMessage relation) {
-		return this.rowTypes.typeFor(relation.namespace(), relation.name());
+		Class<?> type = this.rowTypeByRelation.get(relation);
+		if (type == null) {
+			if (this.rowTypeByRelation.size() > 10_000) {
+				this.rowTypeByRelation.clear();
+			}
+			type = this.rowTypes.typeFor(relation.namespace(), relation.name());
+			this.rowTypeByRelation.put(relation, type);
+		}
+		return type;
 	}
 
 	private ChangeRow row(Row row) {
