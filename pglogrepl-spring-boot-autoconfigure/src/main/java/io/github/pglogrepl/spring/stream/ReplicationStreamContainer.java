@@ -69,6 +69,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private static final Duration BACKPRESSURE_HEARTBEAT = Duration.ofSeconds(1);
 
+	/** After the acknowledged position moved, it is reported at most this often (fewer redeliveries). */
+	private static final long ACK_REPORT_DELAY_NANOS = 100_000_000L;
+
 	private static final Object RESET = new Object();
 
 	/** Messages handed to the dispatch thread at once (fewer thread wake-ups); the queue holds batches. */
@@ -111,6 +114,13 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 	private volatile long newestCommitTimeMicros;
 
 	private volatile boolean reconnectRequested;
+
+	private volatile boolean reachedStreaming;
+
+	/** Position and count of consecutive listener failures (dispatch thread; kept across reconnects). */
+	private Lsn failedAt;
+
+	private int failureAttempts;
 
 	private volatile PgOutputOptions pgoutput;
 
@@ -335,17 +345,27 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		boolean first = true;
 		while (this.running) {
 			this.status = StreamStatus.CONNECTING;
+			this.reachedStreaming = false;
 			ReplicationConnection initial = this.initialConnection;
 			this.initialConnection = null;
-			try (ReplicationConnection connection = (initial != null) ? initial
-					: ReplicationConnection.open(this.settings.jdbcUrl(), this.settings.connectionProperties())) {
+			ReplicationConnection connection = null;
+			try {
+				connection = (initial != null) ? initial
+						: ReplicationConnection.open(this.settings.jdbcUrl(), this.settings.connectionProperties());
 				stream(connection, first);
 				first = false;
 				backoff = this.settings.reconnectInitial();
+				connection.close();
 			}
 			catch (SQLException | RuntimeException ex) {
+				// a failed connection may be stalled: drop it without the CopyDone handshake, which could wait
+				abort(connection);
 				if (!this.running) {
 					break;
+				}
+				if (this.reachedStreaming) {
+					// the connection worked before it failed: start the backoff over
+					backoff = this.settings.reconnectInitial();
 				}
 				String message = ex.getMessage();
 				boolean standby = message != null && message.contains("is active for PID");
@@ -368,14 +388,34 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				}
 			}
 			if (this.reconnectRequested && this.running) {
+				// a listener failed: back off by the number of failures in a row at the same position
 				this.reconnectRequested = false;
 				this.reconnects.increment();
 				resetQueue();
-				sleep(backoff);
-				backoff = nextBackoff(backoff);
+				sleep(listenerRetryBackoff());
 			}
 		}
 		this.status = StreamStatus.STOPPED;
+	}
+
+	private Duration listenerRetryBackoff() {
+		Duration delay = this.settings.reconnectInitial();
+		for (int i = 1; i < this.failureAttempts; i++) {
+			delay = nextBackoff(delay);
+		}
+		return delay;
+	}
+
+	private static void abort(ReplicationConnection connection) {
+		if (connection == null) {
+			return;
+		}
+		try {
+			connection.jdbcConnection().abort(Runnable::run);
+		}
+		catch (SQLException | RuntimeException ex) {
+			// already broken
+		}
 	}
 
 	private Duration nextBackoff(Duration current) {
@@ -423,6 +463,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		PgOutputDecoder decoder = new PgOutputDecoder();
 		enqueue(RESET);
 		this.status = StreamStatus.STREAMING;
+		this.reachedStreaming = true;
 		this.streamingSince = Instant.now();
 		this.lastError = null;
 		long intervalNanos = this.settings.statusInterval().toNanos();
@@ -434,7 +475,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		// messages read but not yet handed over: a batch being filled, and a full one waiting for room
 		java.util.List<Object> building = new java.util.ArrayList<>(BATCH);
 		java.util.List<Object> pending = null;
-		Lsn lastSentFlush = null;
+		Lsn lastSentFlush = this.ack.flushed();
 		try {
 			while (this.running && !this.reconnectRequested) {
 				long now = System.nanoTime();
@@ -524,12 +565,16 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				}
 				// after the acknowledged position moved, tell the server soon (at most once a second)
 				if (lastSentFlush != null && this.ack.flushed().isAfter(lastSentFlush)
-						&& System.nanoTime() - lastStatus >= BACKPRESSURE_HEARTBEAT.toNanos()) {
+						&& System.nanoTime() - lastStatus >= ACK_REPORT_DELAY_NANOS) {
 					flushed = this.ack.flushed();
 					sendStatus(stream, flushed, false);
 					lastStatus = System.nanoTime();
 					lastSentFlush = flushed;
 				}
+			}
+			if (this.running && this.reconnectRequested) {
+				// a listener failed: report what was delivered before, so only the failed transaction comes again
+				sendStatus(stream, this.ack.flushed(), false);
 			}
 			// graceful stop: the dispatcher has finished; report the final position and end the stream
 			if (!this.running) {
@@ -632,10 +677,6 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 		boolean discarding;
 
-		Lsn failedAt;
-
-		int attempts;
-
 	}
 
 	/**
@@ -662,10 +703,10 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		}
 		catch (RuntimeException | Error ex) {
 			Lsn position = item.data().walStart();
-			state.attempts = position.equals(state.failedAt) ? state.attempts + 1 : 1;
-			state.failedAt = position;
+			this.failureAttempts = position.equals(this.failedAt) ? this.failureAttempts + 1 : 1;
+			this.failedAt = position;
 			this.lastError = "Listener failed on " + current + ": " + ex;
-			ErrorAction action = this.errorHandler.handle(current, ex, state.attempts);
+			ErrorAction action = this.errorHandler.handle(current, ex, this.failureAttempts);
 			if (action == ErrorAction.STOP) {
 				logger.error("Stopping the replication stream of slot '" + this.settings.slotName()
 						+ "' as the error handler asked");
@@ -685,7 +726,8 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		if (end != null) {
 			this.ack.delivered(end);
 			this.transactions.increment();
-			state.failedAt = null;
+			this.failedAt = null;
+			this.failureAttempts = 0;
 		}
 		return true;
 	}
