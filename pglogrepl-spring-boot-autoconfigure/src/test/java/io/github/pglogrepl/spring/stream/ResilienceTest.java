@@ -146,6 +146,38 @@ class ResilienceTest {
 	}
 
 	@Test
+	void reconnectBackoffStartsOverAfterAConnectionThatStreamed(TestPostgres pg) throws Exception {
+		String[] tp = StreamTestSupport.tableWithPublication(pg, "id int primary key");
+		String slot = TestPostgres.uniqueName("slot");
+		List<String> props = StreamTestSupport.properties(pg, slot, tp[1]);
+		props.add("pglogrepl.reconnect.max-interval=10s");
+		try (ConfigurableApplicationContext context = StreamTestSupport.start(props, Config.class)) {
+			IdListener listener = context.getBean(IdListener.class);
+			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
+			List<Long> reconnectMillis = new CopyOnWriteArrayList<>();
+			for (int i = 1; i <= 6; i++) {
+				int id = i;
+				pg.execute("INSERT INTO " + tp[0] + " VALUES (" + id + ")");
+				StreamTestSupport.await("row " + id, () -> listener.ids.contains(id), TIMEOUT);
+				String pid = walsenderPid(pg, slot);
+				long terminated = System.nanoTime();
+				pg.execute("SELECT pg_terminate_backend(" + pid + ")");
+				StreamTestSupport.await("streaming again", () -> {
+					String now = walsenderPid(pg, slot);
+					return now != null && !now.equals(pid) && container.state().status() == StreamStatus.STREAMING;
+				}, TIMEOUT);
+				reconnectMillis.add((System.nanoTime() - terminated) / 1_000_000);
+			}
+			// every connection streamed before it was lost: each reconnect waits the initial interval (200 ms), not
+			// 200, 400, 800, 1600, 3200, 6400 ms
+			assertThat(reconnectMillis).as("reconnect times %s", reconnectMillis).allMatch((ms) -> ms < 2500);
+		}
+		finally {
+			drop(pg, slot);
+		}
+	}
+
+	@Test
 	void restartingTheApplicationMidStreamDeliversEveryCommittedRow(TestPostgres pg) throws Exception {
 		String[] tp = StreamTestSupport.tableWithPublication(pg, "id int primary key");
 		String slot = TestPostgres.uniqueName("slot");
