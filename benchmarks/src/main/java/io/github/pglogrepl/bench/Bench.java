@@ -340,8 +340,7 @@ public final class Bench {
 
 		long w3Rows = 200_000;
 
-		/** 10,000,000 in the issue; 5,000,000 keeps the documented run under 15 minutes on 2 shared cores */
-		long w4Rows = 5_000_000;
+		long w4Rows = 10_000_000;
 
 		int l1Rate = 2000;
 

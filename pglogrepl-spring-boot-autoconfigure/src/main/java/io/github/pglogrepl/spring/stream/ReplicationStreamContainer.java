@@ -558,7 +558,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 						txnOpen = false;
 					}
 					building.add(new Item(data, decoded));
-					if (building.size() >= BATCH) {
+					if (building.size() >= BATCH || this.queue.isEmpty()) {
 						pending = building;
 						building = new java.util.ArrayList<>(BATCH);
 					}
