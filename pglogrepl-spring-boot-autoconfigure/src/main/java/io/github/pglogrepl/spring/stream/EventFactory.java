@@ -24,7 +24,6 @@ import io.github.pglogrepl.pgoutput.StreamStopMessage;
 import io.github.pglogrepl.pgoutput.TruncateMessage;
 import io.github.pglogrepl.pgoutput.TypeMessage;
 import io.github.pglogrepl.pgoutput.UpdateMessage;
-import io.github.pglogrepl.protocol.PgTimestamps;
 import io.github.pglogrepl.spring.event.BeginEvent;
 import io.github.pglogrepl.spring.event.BeginPrepareEvent;
 import io.github.pglogrepl.spring.event.ChangeRow;
@@ -221,10 +220,6 @@ final class EventFactory {
 			case 'p' -> "stream_prepare";
 			default -> "unknown";
 		};
-	}
-
-	static long nowMicros() {
-		return PgTimestamps.nowPgMicros();
 	}
 
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -563,7 +562,7 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 						building = new java.util.ArrayList<>(BATCH);
 					}
 				}
-				// after the acknowledged position moved, tell the server soon (at most once a second)
+				// after the acknowledged position moved, tell the server soon (at most every ACK_REPORT_DELAY_NANOS)
 				if (lastSentFlush != null && this.ack.flushed().isAfter(lastSentFlush)
 						&& System.nanoTime() - lastStatus >= ACK_REPORT_DELAY_NANOS) {
 					flushed = this.ack.flushed();
