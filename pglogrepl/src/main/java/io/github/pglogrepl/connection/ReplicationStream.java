@@ -18,10 +18,12 @@ import io.github.pglogrepl.protocol.XLogData;
  *
  * <p><b>Threading.</b> pgjdbc serialises reads and writes on a connection: while a thread is blocked in a
  * blocking read, a status update from another thread waits until the next server message arrives (seconds).
- * This stream therefore never blocks inside the driver: {@link #read(Duration)} polls with non-blocking reads
- * and parks briefly between polls, so {@link #sendStatusUpdate} (safe to call from any thread) goes out at
- * once. Polls are 20–50 µs apart while messages flow and back off to 2 ms after 100 ms without one. Only
- * one thread may read.
+ * This stream therefore never blocks inside the driver for long: {@link #read(Duration)} polls with
+ * non-blocking reads, so {@link #sendStatusUpdate} (safe to call from any thread) goes out within about a
+ * millisecond. Each poll that finds nothing buffered waits up to 1 ms in the socket and returns as soon as
+ * bytes arrive (as pgjdbc's own replication API does); where the driver does not allow that, polls are
+ * 20–50 µs apart while messages flow, parked in between, and back off to 2 ms after 100 ms without one.
+ * Only one thread may read.
  */
 public final class ReplicationStream implements AutoCloseable {
 
@@ -45,8 +47,12 @@ public final class ReplicationStream implements AutoCloseable {
 
 	private volatile long lastMessageNanos = System.nanoTime();
 
-	ReplicationStream(CopyDual copy, boolean logical, Lsn startLsn) {
+	/** Whether a poll that finds nothing waits (up to 1 ms) in the socket itself. */
+	private final boolean pollsWait;
+
+	ReplicationStream(CopyDual copy, boolean logical, Lsn startLsn, boolean pollsWait) {
 		this.copy = copy;
+		this.pollsWait = pollsWait;
 		this.logical = logical;
 		this.lastReceived = startLsn.asLong();
 	}
@@ -70,7 +76,9 @@ public final class ReplicationStream implements AutoCloseable {
 			if (left <= 0) {
 				return null;
 			}
-			LockSupport.parkNanos(Math.min(park, left));
+			if (!this.pollsWait) {
+				LockSupport.parkNanos(Math.min(park, left));
+			}
 			if (Thread.interrupted()) {
 				Thread.currentThread().interrupt();
 				return null;
@@ -83,7 +91,7 @@ public final class ReplicationStream implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the next message if one has already arrived, without waiting.
+	 * Returns the next message if one has arrived, waiting at most about a millisecond for one.
 	 * @return the message or {@code null}
 	 * @throws SQLException if the connection fails
 	 */
@@ -152,6 +160,14 @@ public final class ReplicationStream implements AutoCloseable {
 	 */
 	public long lastMessageNanos() {
 		return this.lastMessageNanos;
+	}
+
+	/**
+	 * @return whether a poll that finds nothing buffered waits (up to 1 ms) in the socket rather than
+	 * returning at once (see the class description)
+	 */
+	boolean pollsWait() {
+		return this.pollsWait;
 	}
 
 	/**

@@ -22,6 +22,9 @@ public final class PgOutputDecoder {
 
 	private final Map<Integer, RelationMessage> relations = new HashMap<>();
 
+	/** The relation of the last change (most changes in a row are to the same table: no boxing, no hashing). */
+	private RelationMessage lastRelation;
+
 	private final Map<Integer, TypeMessage> types = new HashMap<>();
 
 	private boolean inStream;
@@ -69,6 +72,7 @@ public final class PgOutputDecoder {
 			case 'R' -> {
 				RelationMessage relation = RelationMessage.parse(r, streamXid(r));
 				this.relations.put(relation.relationId(), relation);
+				this.lastRelation = null;
 				yield relation;
 			}
 			case 'Y' -> {
@@ -132,6 +136,7 @@ public final class PgOutputDecoder {
 	 */
 	public void reset() {
 		this.relations.clear();
+		this.lastRelation = null;
 		this.types.clear();
 		this.inStream = false;
 	}
@@ -143,7 +148,12 @@ public final class PgOutputDecoder {
 	private RelationMessage relationFor(MessageReader r) {
 		int at = r.offset();
 		int relationId = r.readInt32("relationId");
-		RelationMessage relation = this.relations.get(relationId);
+		RelationMessage relation = this.lastRelation;
+		if (relation != null && relation.relationId() == relationId) {
+			return relation;
+		}
+		relation = this.relations.get(relationId);
+		this.lastRelation = relation;
 		if (relation == null) {
 			throw new ProtocolException(r.type(), at,
 					"unknown relation OID " + Integer.toUnsignedString(relationId) + " (no Relation message received)");

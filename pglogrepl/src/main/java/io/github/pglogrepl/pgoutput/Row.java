@@ -14,8 +14,6 @@ import io.github.pglogrepl.types.ValueDecoder;
  */
 public final class Row {
 
-	private static final Object NOT_DECODED = new Object();
-
 	private final RelationMessage relation;
 
 	private final TupleData tuple;
@@ -97,12 +95,12 @@ public final class Row {
 		}
 		Object[] cache = this.values;
 		if (cache == null) {
+			// null = not decoded yet (a column with a value never decodes to null)
 			cache = new Object[this.tuple.size()];
-			java.util.Arrays.fill(cache, NOT_DECODED);
 			this.values = cache;
 		}
 		Object value = cache[index];
-		if (value == NOT_DECODED) {
+		if (value == null) {
 			int type = this.relation.columns().get(index).typeOid();
 			value = (this.tuple.kind(index) == TupleData.Kind.TEXT)
 					? ValueDecoder.decodeText(type, this.tuple.buffer(), this.tuple.valueOffset(index),

@@ -39,15 +39,13 @@ public final class TupleData {
 
 	private final byte[] kinds;
 
-	private final int[] offsets;
+	/** Per column: offset of the value in {@link #buffer} at {@code 2i}, its length at {@code 2i + 1}. */
+	private final int[] spans;
 
-	private final int[] lengths;
-
-	private TupleData(byte[] buffer, byte[] kinds, int[] offsets, int[] lengths) {
+	private TupleData(byte[] buffer, byte[] kinds, int[] spans) {
 		this.buffer = buffer;
 		this.kinds = kinds;
-		this.offsets = offsets;
-		this.lengths = lengths;
+		this.spans = spans;
 	}
 
 	static TupleData parse(MessageReader r) {
@@ -59,8 +57,7 @@ public final class TupleData {
 			throw r.error("tuple column count " + count + " exceeds message length");
 		}
 		byte[] kinds = new byte[count];
-		int[] offsets = new int[count];
-		int[] lengths = new int[count];
+		int[] spans = new int[2 * count];
 		for (int i = 0; i < count; i++) {
 			int kind = r.readUnsignedByte("tuple column kind");
 			switch (kind) {
@@ -69,14 +66,14 @@ public final class TupleData {
 				case 't', 'b' -> {
 					kinds[i] = (byte) ((kind == 't') ? Kind.TEXT.ordinal() : Kind.BINARY.ordinal());
 					int length = r.readInt32("tuple column length");
-					lengths[i] = length;
-					offsets[i] = r.skip(length, "tuple column value");
+					spans[2 * i + 1] = length;
+					spans[2 * i] = r.skip(length, "tuple column value");
 				}
 				default -> throw new io.github.pglogrepl.protocol.ProtocolException(r.type(), r.offset() - 1,
 						"unknown tuple column kind 0x" + Integer.toHexString(kind));
 			}
 		}
-		return new TupleData(r.buffer(), kinds, offsets, lengths);
+		return new TupleData(r.buffer(), kinds, spans);
 	}
 
 	/**
@@ -130,7 +127,7 @@ public final class TupleData {
 	 * @return offset of the value in {@link #buffer()} (0 when the column has no value)
 	 */
 	public int valueOffset(int index) {
-		return this.offsets[index];
+		return this.spans[2 * index];
 	}
 
 	/**
@@ -138,7 +135,7 @@ public final class TupleData {
 	 * @return length of the value in bytes (0 when the column has no value)
 	 */
 	public int valueLength(int index) {
-		return this.lengths[index];
+		return this.spans[2 * index + 1];
 	}
 
 	/**
@@ -146,7 +143,7 @@ public final class TupleData {
 	 * @return the value bytes as UTF-8 text (the text format), or null if the column has no value
 	 */
 	public String text(int index) {
-		return hasValue(index) ? new String(this.buffer, this.offsets[index], this.lengths[index], StandardCharsets.UTF_8)
+		return hasValue(index) ? new String(this.buffer, valueOffset(index), valueLength(index), StandardCharsets.UTF_8)
 				: null;
 	}
 
@@ -156,7 +153,7 @@ public final class TupleData {
 	 */
 	public byte[] bytes(int index) {
 		return hasValue(index)
-				? Arrays.copyOfRange(this.buffer, this.offsets[index], this.offsets[index] + this.lengths[index]) : null;
+				? Arrays.copyOfRange(this.buffer, valueOffset(index), valueOffset(index) + valueLength(index)) : null;
 	}
 
 	@Override
@@ -170,7 +167,7 @@ public final class TupleData {
 				case NULL -> sb.append("NULL");
 				case UNCHANGED_TOAST -> sb.append("<unchanged toast>");
 				case TEXT -> sb.append('\'').append(text(i)).append('\'');
-				case BINARY -> sb.append("<binary ").append(this.lengths[i]).append(" bytes>");
+				case BINARY -> sb.append("<binary ").append(valueLength(i)).append(" bytes>");
 			}
 		}
 		return sb.append(']').toString();

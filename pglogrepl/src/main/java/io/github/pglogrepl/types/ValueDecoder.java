@@ -235,42 +235,53 @@ public final class ValueDecoder {
 	// Text format: scalars
 	// ------------------------------------------------------------------------------------------------
 
+	/** Decodes one scalar type's values; one small class per type, so each compiles on its own. */
+	@FunctionalInterface
+	private interface ScalarDecoder {
+
+		Object decode(int typeOid, byte[] buf, int offset, int length);
+
+	}
+
+	/** Largest built-in type OID with a text decoder of its own, plus one. */
+	private static final int TEXT_DECODER_OIDS = PgTypeOids.UUID + 1;
+
+	/**
+	 * Text decoders by type OID ({@code null}: the value is returned as a string). A table rather than one
+	 * switch: a switch over every parser makes the JIT compile all the parsers it has seen into each caller
+	 * (hundreds of milliseconds of compilation while the first changes stream in); behind an interface call
+	 * each parser is compiled once, and only where it is used.
+	 */
+	private static final ScalarDecoder[] TEXT_DECODERS = textDecoders();
+
+	private static ScalarDecoder[] textDecoders() {
+		ScalarDecoder[] decoders = new ScalarDecoder[TEXT_DECODER_OIDS];
+		decoders[PgTypeOids.BOOL] = ValueDecoder::textBool;
+		decoders[PgTypeOids.INT2] = (t, b, o, l) -> (short) textInteger(t, b, o, l, Short.MIN_VALUE, Short.MAX_VALUE);
+		decoders[PgTypeOids.INT4] = (t, b, o, l) -> (int) textInteger(t, b, o, l, Integer.MIN_VALUE,
+				Integer.MAX_VALUE);
+		decoders[PgTypeOids.INT8] = (t, b, o, l) -> textInteger(t, b, o, l, Long.MIN_VALUE, Long.MAX_VALUE);
+		decoders[PgTypeOids.OID] = (t, b, o, l) -> textInteger(t, b, o, l, 0L, 0xFFFF_FFFFL);
+		decoders[PgTypeOids.FLOAT4] = ValueDecoder::textFloat4;
+		decoders[PgTypeOids.FLOAT8] = ValueDecoder::textFloat8;
+		decoders[PgTypeOids.NUMERIC] = ValueDecoder::textNumeric;
+		decoders[PgTypeOids.BYTEA] = ValueDecoder::textBytea;
+		decoders[PgTypeOids.UUID] = ValueDecoder::textUuid;
+		decoders[PgTypeOids.DATE] = ValueDecoder::textDate;
+		decoders[PgTypeOids.TIME] = ValueDecoder::textTime;
+		decoders[PgTypeOids.TIMETZ] = ValueDecoder::textTimeTz;
+		decoders[PgTypeOids.TIMESTAMP] = ValueDecoder::textTimestamp;
+		decoders[PgTypeOids.TIMESTAMPTZ] = ValueDecoder::textTimestampTz;
+		return decoders;
+	}
+
 	private static Object decodeTextScalar(int typeOid, byte[] buf, int offset, int length) {
-		switch (typeOid) {
-			case PgTypeOids.BOOL:
-				return textBool(typeOid, buf, offset, length);
-			case PgTypeOids.INT2:
-				return (short) textInteger(typeOid, buf, offset, length, Short.MIN_VALUE, Short.MAX_VALUE);
-			case PgTypeOids.INT4:
-				return (int) textInteger(typeOid, buf, offset, length, Integer.MIN_VALUE, Integer.MAX_VALUE);
-			case PgTypeOids.INT8:
-				return textInteger(typeOid, buf, offset, length, Long.MIN_VALUE, Long.MAX_VALUE);
-			case PgTypeOids.OID:
-				return textInteger(typeOid, buf, offset, length, 0L, 0xFFFF_FFFFL);
-			case PgTypeOids.FLOAT4:
-				return textFloat4(typeOid, buf, offset, length);
-			case PgTypeOids.FLOAT8:
-				return textFloat8(typeOid, buf, offset, length);
-			case PgTypeOids.NUMERIC:
-				return textNumeric(typeOid, buf, offset, length);
-			case PgTypeOids.BYTEA:
-				return textBytea(typeOid, buf, offset, length);
-			case PgTypeOids.UUID:
-				return textUuid(typeOid, buf, offset, length);
-			case PgTypeOids.DATE:
-				return textDate(typeOid, buf, offset, length);
-			case PgTypeOids.TIME:
-				return textTime(typeOid, buf, offset, length);
-			case PgTypeOids.TIMETZ:
-				return textTimeTz(typeOid, buf, offset, length);
-			case PgTypeOids.TIMESTAMP:
-				return textTimestamp(typeOid, buf, offset, length);
-			case PgTypeOids.TIMESTAMPTZ:
-				return textTimestampTz(typeOid, buf, offset, length);
-			default:
-				// text, varchar, bpchar, name, "char", json, jsonb, xml, interval and unknown types
-				return utf8(typeOid, buf, offset, length);
+		ScalarDecoder decoder = (typeOid >= 0 && typeOid < TEXT_DECODER_OIDS) ? TEXT_DECODERS[typeOid] : null;
+		if (decoder == null) {
+			// text, varchar, bpchar, name, "char", json, jsonb, xml, interval and unknown types
+			return utf8(typeOid, buf, offset, length);
 		}
+		return decoder.decode(typeOid, buf, offset, length);
 	}
 
 	private static Boolean textBool(int typeOid, byte[] buf, int offset, int length) {
@@ -570,6 +581,9 @@ public final class ValueDecoder {
 	 */
 	private static final class DateTimeCursor {
 
+		/** The offset parsed last (racy on purpose: ZoneOffset is immutable, any thread's is correct). */
+		private static ZoneOffset lastOffset;
+
 		private final int typeOid;
 
 		private final byte[] buf;
@@ -734,8 +748,18 @@ public final class ValueDecoder {
 		}
 
 		ZoneOffset toOffset() {
+			if (this.offsetSeconds == 0) {
+				return ZoneOffset.UTC;
+			}
+			ZoneOffset last = lastOffset;
+			if (last != null && last.getTotalSeconds() == this.offsetSeconds) {
+				// a server sends one offset (its TimeZone) almost always: skip the JDK's cache lookup
+				return last;
+			}
 			try {
-				return ZoneOffset.ofTotalSeconds(this.offsetSeconds);
+				last = ZoneOffset.ofTotalSeconds(this.offsetSeconds);
+				lastOffset = last;
+				return last;
 			}
 			catch (DateTimeException ex) {
 				throw new ValueDecodingException(this.typeOid, "invalid time zone offset: \""

@@ -41,11 +41,24 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 		this.resolvableType = resolvableType(getClass(), rowType);
 	}
 
-	private static final java.util.Map<Class<?>, java.util.Map<Class<?>, ResolvableType>> TYPES = new java.util.concurrent.ConcurrentHashMap<>();
+	/** Per row type: the resolved event types, indexed by event class (one lookup, no hashing per event). */
+	private static final ClassValue<java.util.Map<Class<?>, ResolvableType>> TYPES = new ClassValue<>() {
+
+		@Override
+		protected java.util.Map<Class<?>, ResolvableType> computeValue(Class<?> rowType) {
+			return new java.util.concurrent.ConcurrentHashMap<>(4);
+		}
+
+	};
 
 	private static ResolvableType resolvableType(Class<?> eventClass, Class<?> rowType) {
-		return TYPES.computeIfAbsent(eventClass, (c) -> new java.util.concurrent.ConcurrentHashMap<>())
-			.computeIfAbsent(rowType, (r) -> ResolvableType.forClassWithGenerics(eventClass, r));
+		java.util.Map<Class<?>, ResolvableType> byEvent = TYPES.get(rowType);
+		ResolvableType type = byEvent.get(eventClass);
+		if (type == null) {
+			type = ResolvableType.forClassWithGenerics(eventClass, rowType);
+			byEvent.put(eventClass, type);
+		}
+		return type;
 	}
 
 	/**

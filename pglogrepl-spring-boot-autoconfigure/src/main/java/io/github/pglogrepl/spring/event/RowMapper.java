@@ -1,45 +1,52 @@
 package io.github.pglogrepl.spring.event;
 
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.BeanWrapper;
 import org.springframework.beans.PropertyAccessorFactory;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.TypeDescriptor;
+import org.springframework.util.ClassUtils;
+
+import io.github.pglogrepl.pgoutput.RelationMessage;
+import io.github.pglogrepl.pgoutput.Row;
 
 /**
  * Maps a {@link ChangeRow} to a record or bean: a column {@code order_id} fills a component or property
  * {@code orderId} (or {@code order_id}); values are converted with the {@link ConversionService}. Columns
  * without a matching property are ignored; properties without a column (or with an unchanged TOAST value)
  * stay {@code null} / default.
+ *
+ * <p>Records are on the hot path of every typed listener, so what a record needs is worked out once per type
+ * ({@link RecordPlan}) and once per relation (which column fills which component); a value whose Java type
+ * already fits is passed without asking the conversion service.
  */
 final class RowMapper {
 
+	private static final ClassValue<RecordPlan> PLANS = new ClassValue<>() {
+
+		@Override
+		protected RecordPlan computeValue(Class<?> type) {
+			return type.isRecord() ? RecordPlan.of(type) : null;
+		}
+
+	};
 
 	private RowMapper() {
 	}
 
 	static <T> T map(ChangeRow row, Class<T> type, ConversionService conversionService) {
 		try {
-			if (type.isRecord()) {
-				return mapRecord(row, type, conversionService);
+			RecordPlan plan = PLANS.get(type);
+			if (plan != null) {
+				return type.cast(plan.map(row.row(), conversionService));
 			}
-			T bean = BeanUtils.instantiateClass(type);
-			BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(bean);
-			wrapper.setConversionService(conversionService);
-			for (String column : row.columns()) {
-				String property = Naming.camelCase(column);
-				String target = wrapper.isWritableProperty(property) ? property
-						: (wrapper.isWritableProperty(column) ? column : null);
-				if (target != null && !row.isUnchangedToast(column)) {
-					wrapper.setPropertyValue(target, row.get(column));
-				}
-			}
-			return bean;
+			return mapBean(row, type, conversionService);
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException("Cannot map row of " + row.row().relation().qualifiedName() + " to "
@@ -47,15 +54,80 @@ final class RowMapper {
 		}
 	}
 
+	private static <T> T mapBean(ChangeRow row, Class<T> type, ConversionService conversionService) {
+		T bean = BeanUtils.instantiateClass(type);
+		BeanWrapper wrapper = PropertyAccessorFactory.forBeanPropertyAccess(bean);
+		wrapper.setConversionService(conversionService);
+		for (String column : row.columns()) {
+			String property = Naming.camelCase(column);
+			String target = wrapper.isWritableProperty(property) ? property
+					: (wrapper.isWritableProperty(column) ? column : null);
+			if (target != null && !row.isUnchangedToast(column)) {
+				wrapper.setPropertyValue(target, row.get(column));
+			}
+		}
+		return bean;
+	}
+
 	/** Column positions of a record's components in one relation (the last one mapped). */
-	private record Columns(io.github.pglogrepl.pgoutput.RelationMessage relation, int[] indexes) {
+	private record Columns(RelationMessage relation, int[] indexes) {
 	}
 
 	/** What mapping a record type needs, computed once per type. */
-	private record RecordPlan(Constructor<?> constructor, String[] names, String[] snakeNames, Class<?>[] types,
-			TypeDescriptor[] targets, java.util.concurrent.atomic.AtomicReference<Columns> columns) {
+	private static final class RecordPlan {
 
-		int[] indexes(io.github.pglogrepl.pgoutput.RelationMessage relation) {
+		private final Constructor<?> constructor;
+
+		private final String[] names;
+
+		private final String[] snakeNames;
+
+		/** Component types, primitives boxed: a value that is an instance needs no conversion. */
+		private final Class<?>[] boxed;
+
+		/** Zero / false for primitive components (what a NULL column gives), else null. */
+		private final Object[] defaults;
+
+		private final TypeDescriptor[] targets;
+
+		private final AtomicReference<Columns> columns = new AtomicReference<>();
+
+		private RecordPlan(Constructor<?> constructor, RecordComponent[] components) {
+			int n = components.length;
+			this.constructor = constructor;
+			this.names = new String[n];
+			this.snakeNames = new String[n];
+			this.boxed = new Class<?>[n];
+			this.defaults = new Object[n];
+			this.targets = new TypeDescriptor[n];
+			for (int i = 0; i < n; i++) {
+				Class<?> type = components[i].getType();
+				this.names[i] = components[i].getName();
+				this.snakeNames[i] = Naming.snakeCase(this.names[i]);
+				this.boxed[i] = ClassUtils.resolvePrimitiveIfNecessary(type);
+				this.defaults[i] = type.isPrimitive() ? defaultValue(type) : null;
+				this.targets[i] = new TypeDescriptor(ResolvableType.forType(components[i].getGenericType()), null,
+						components[i].getAnnotations());
+			}
+		}
+
+		static RecordPlan of(Class<?> type) {
+			RecordComponent[] components = type.getRecordComponents();
+			Class<?>[] types = new Class<?>[components.length];
+			for (int i = 0; i < components.length; i++) {
+				types[i] = components[i].getType();
+			}
+			try {
+				Constructor<?> constructor = type.getDeclaredConstructor(types);
+				constructor.setAccessible(true);
+				return new RecordPlan(constructor, components);
+			}
+			catch (NoSuchMethodException ex) {
+				throw new IllegalStateException("Record " + type.getName() + " has no canonical constructor", ex);
+			}
+		}
+
+		private int[] indexes(RelationMessage relation) {
 			Columns cached = this.columns.get();
 			if (cached != null && cached.relation() == relation) {
 				return cached.indexes();
@@ -69,59 +141,39 @@ final class RowMapper {
 			return indexes;
 		}
 
-		static RecordPlan of(Class<?> type) {
-			RecordComponent[] components = type.getRecordComponents();
-			int n = components.length;
-			String[] names = new String[n];
-			String[] snake = new String[n];
-			Class<?>[] types = new Class<?>[n];
-			TypeDescriptor[] targets = new TypeDescriptor[n];
-			for (int i = 0; i < n; i++) {
-				names[i] = components[i].getName();
-				snake[i] = Naming.snakeCase(names[i]);
-				types[i] = components[i].getType();
-				targets[i] = new TypeDescriptor(org.springframework.core.ResolvableType.forType(components[i].getGenericType()),
-						null, components[i].getAnnotations());
+		Object map(Row row, ConversionService conversionService) {
+			int[] indexes = indexes(row.relation());
+			Object[] args = new Object[indexes.length];
+			for (int i = 0; i < args.length; i++) {
+				int column = indexes[i];
+				Object value = (column >= 0 && column < row.size()) ? row.get(column) : null;
+				if (value == null) {
+					args[i] = this.defaults[i];
+				}
+				else if (this.boxed[i].isInstance(value)) {
+					args[i] = value;
+				}
+				else {
+					Object converted = conversionService.convert(value, TypeDescriptor.forObject(value),
+							this.targets[i]);
+					args[i] = (converted != null) ? converted : this.defaults[i];
+				}
 			}
 			try {
-				Constructor<?> constructor = type.getDeclaredConstructor(types);
-				constructor.setAccessible(true);
-				return new RecordPlan(constructor, names, snake, types, targets,
-						new java.util.concurrent.atomic.AtomicReference<>());
+				return this.constructor.newInstance(args);
 			}
-			catch (NoSuchMethodException ex) {
-				throw new IllegalStateException("Record " + type.getName() + " has no canonical constructor", ex);
+			catch (InvocationTargetException ex) {
+				Throwable cause = ex.getCause();
+				throw (cause instanceof RuntimeException runtime) ? runtime
+						: new IllegalStateException("Constructor of " + this.constructor.getDeclaringClass().getName()
+								+ " failed", cause);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("Cannot instantiate " + this.constructor.getDeclaringClass().getName(),
+						ex);
 			}
 		}
 
-	}
-
-	private static final Map<Class<?>, RecordPlan> PLANS = new ConcurrentHashMap<>();
-
-	@SuppressWarnings("unchecked")
-	private static <T> T mapRecord(ChangeRow row, Class<T> type, ConversionService conversionService) {
-		RecordPlan plan = PLANS.computeIfAbsent(type, RecordPlan::of);
-		io.github.pglogrepl.pgoutput.Row raw = row.row();
-		io.github.pglogrepl.pgoutput.RelationMessage relation = raw.relation();
-		Object[] args = new Object[plan.names().length];
-		int[] indexes = plan.indexes(relation);
-		for (int i = 0; i < args.length; i++) {
-			int column = indexes[i];
-			Object value = (column >= 0 && raw.tuple().hasValue(column)) ? raw.get(column) : null;
-			Class<?> target = plan.types()[i];
-			Object converted;
-			if (value == null) {
-				converted = target.isPrimitive() ? defaultValue(target) : null;
-			}
-			else if (org.springframework.util.ClassUtils.isAssignableValue(target, value)) {
-				converted = value;
-			}
-			else {
-				converted = conversionService.convert(value, TypeDescriptor.forObject(value), plan.targets()[i]);
-			}
-			args[i] = converted;
-		}
-		return (T) BeanUtils.instantiateClass(plan.constructor(), args);
 	}
 
 	private static Object defaultValue(Class<?> type) {
