@@ -112,11 +112,6 @@ final class RunResult {
 		return (kb != null) ? Long.parseLong(kb) / 1024.0 : Double.NaN;
 	}
 
-	/** @return heap still in use after a full GC after the last row (MB), NaN for pg_recvlogical */
-	double heapLiveMb() {
-		String kb = this.extra.get("heap_live_kb");
-		return (kb != null) ? Long.parseLong(kb) / 1024.0 : Double.NaN;
-	}
 
 	String label() {
 		return this.kind.label + (this.variant.isEmpty() ? "" : " " + this.variant);

@@ -108,17 +108,11 @@ public final class ChildIo {
 	 * @param keyValues alternating keys and values
 	 */
 	public void done(Object... keyValues) {
-		// heap figures (after the last row, so no measured figure includes this): what the JVM committed, and
-		// what is still live after a full collection (the consumer's real memory need)
-		java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
-		long committed = memory.getHeapMemoryUsage().getCommitted();
-		System.gc();
-		long live = memory.getHeapMemoryUsage().getUsed();
-		Object[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + 4);
+		// the heap the JVM committed (most of its RSS), after the last row
+		long committed = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+		Object[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + 2);
 		all[keyValues.length] = "heap_committed_kb";
 		all[keyValues.length + 1] = committed / 1024;
-		all[keyValues.length + 2] = "heap_live_kb";
-		all[keyValues.length + 3] = live / 1024;
 		report("done", all);
 		synchronized (this.lock) {
 			while (!this.released) {

@@ -87,6 +87,11 @@ public final class PgLogReplAutoConfiguration {
 	}
 
 	@Bean
+	static ReplicationEventListenerFactory pgLogReplEventListenerFactory() {
+		return new ReplicationEventListenerFactory();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	ReplicationStreamContainer replicationStreamContainer(PgLogReplProperties properties,
 			PgLogReplConnectionDetails connectionDetails, ApplicationEventPublisher publisher,
