@@ -90,6 +90,11 @@ final class EventFactory {
 			Class type = rowType(m.relation());
 			return new DeleteEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.oldRow()));
 		}
+		return createOther(message, walStart, txn);
+	}
+
+	/** The messages other than row changes: once per transaction or rarer (kept out of the row path). */
+	private ReplicationEvent createOther(PgOutputMessage message, Lsn walStart, Transaction txn) {
 		if (message instanceof BeginMessage m) {
 			txn.current = new TransactionInfo(Integer.toUnsignedLong(m.xid()), m.finalLsn(), m.commitTime(), false);
 			return new BeginEvent(this.source, this.slot, m, walStart);
