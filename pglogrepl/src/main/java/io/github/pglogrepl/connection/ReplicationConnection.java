@@ -216,8 +216,7 @@ public final class ReplicationConnection implements AutoCloseable {
 			throw new IllegalStateException("A replication stream is already active on this connection");
 		}
 		CopyDual copy = this.connection.unwrap(PGConnection.class).getCopyAPI().copyDual(command.toSql());
-		this.stream = new ReplicationStream(copy, command.isLogical(), command.startLsn(),
-				SocketWaits.enable(this.connection));
+		this.stream = new ReplicationStream(copy, command.isLogical(), command.startLsn());
 		return this.stream;
 	}
 

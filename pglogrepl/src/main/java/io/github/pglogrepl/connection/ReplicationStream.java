@@ -20,10 +20,12 @@ import io.github.pglogrepl.protocol.XLogData;
  * blocking read, a status update from another thread waits until the next server message arrives (seconds).
  * This stream therefore never blocks inside the driver for long: {@link #read(Duration)} polls with
  * non-blocking reads, so {@link #sendStatusUpdate} (safe to call from any thread) goes out within about a
- * millisecond. Each poll that finds nothing buffered waits up to 1 ms in the socket and returns as soon as
- * bytes arrive (as pgjdbc's own replication API does); where the driver does not allow that, polls are
- * 20–50 µs apart while messages flow, parked in between, and back off to 2 ms after 100 ms without one.
- * Only one thread may read.
+ * millisecond. pgjdbc's non-blocking read, when nothing is buffered, waits up to 1 ms in the socket and returns
+ * as soon as bytes arrive; the stream relies on that wait while messages flow (no pause of its own, so no
+ * polling delay) and adds pauses only when there is nothing to do: 2 ms between polls after 100 ms without a
+ * message, 10 ms after a second (the first message after a long silence may thus wait up to about 11 ms).
+ * Should a driver return at once instead, the stream parks 20–50 µs between polls while messages flow. Only
+ * one thread may read.
  */
 public final class ReplicationStream implements AutoCloseable {
 
@@ -33,6 +35,15 @@ public final class ReplicationStream implements AutoCloseable {
 
 	/** How long after the last message the stream counts as active. */
 	private static final long ACTIVE_NANOS = 100_000_000L;
+
+	/** A poll shorter than this did not wait in the socket. */
+	private static final long DRIVER_WAITED_NANOS = 200_000L;
+
+	/** After this long without a message the stream counts as idle. */
+	private static final long IDLE_NANOS = 1_000_000_000L;
+
+	/** Pause between polls while idle. */
+	private static final long IDLE_PARK_NANOS = 10_000_000L;
 
 	/** Longest pause between polls while active. */
 	private static final long ACTIVE_MAX_PARK_NANOS = 50_000L;
@@ -47,12 +58,8 @@ public final class ReplicationStream implements AutoCloseable {
 
 	private volatile long lastMessageNanos = System.nanoTime();
 
-	/** Whether a poll that finds nothing waits (up to 1 ms) in the socket itself. */
-	private final boolean pollsWait;
-
-	ReplicationStream(CopyDual copy, boolean logical, Lsn startLsn, boolean pollsWait) {
+	ReplicationStream(CopyDual copy, boolean logical, Lsn startLsn) {
 		this.copy = copy;
-		this.pollsWait = pollsWait;
 		this.logical = logical;
 		this.lastReceived = startLsn.asLong();
 	}
@@ -68,30 +75,38 @@ public final class ReplicationStream implements AutoCloseable {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		long park = MIN_PARK_NANOS;
 		while (true) {
+			long before = System.nanoTime();
 			ReplicationMessage message = readPending();
 			if (message != null || !this.copy.isActive()) {
 				return message;
 			}
-			long left = deadline - System.nanoTime();
+			long now = System.nanoTime();
+			long left = deadline - now;
 			if (left <= 0) {
 				return null;
 			}
-			if (!this.pollsWait) {
+			long silence = now - this.lastMessageNanos;
+			if (now - before < DRIVER_WAITED_NANOS) {
+				// the driver returned at once: pause here (short while messages flow, the server may be waiting
+				// for room in the socket buffer)
 				LockSupport.parkNanos(Math.min(park, left));
+				park = Math.min(park * 2, (silence < ACTIVE_NANOS) ? ACTIVE_MAX_PARK_NANOS : MAX_PARK_NANOS);
+			}
+			else if (silence >= IDLE_NANOS) {
+				LockSupport.parkNanos(Math.min(IDLE_PARK_NANOS, left));
+			}
+			else if (silence >= ACTIVE_NANOS) {
+				LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, left));
 			}
 			if (Thread.interrupted()) {
 				Thread.currentThread().interrupt();
 				return null;
 			}
-			// while data is flowing, poll often: the server may be waiting for room in the socket buffer
-			long cap = (System.nanoTime() - this.lastMessageNanos < ACTIVE_NANOS) ? ACTIVE_MAX_PARK_NANOS
-					: MAX_PARK_NANOS;
-			park = Math.min(park * 2, cap);
 		}
 	}
 
 	/**
-	 * Returns the next message if one has arrived, waiting at most about a millisecond for one.
+	 * Returns the next message if one has arrived (the driver may wait up to about a millisecond for one).
 	 * @return the message or {@code null}
 	 * @throws SQLException if the connection fails
 	 */
@@ -160,14 +175,6 @@ public final class ReplicationStream implements AutoCloseable {
 	 */
 	public long lastMessageNanos() {
 		return this.lastMessageNanos;
-	}
-
-	/**
-	 * @return whether a poll that finds nothing buffered waits (up to 1 ms) in the socket rather than
-	 * returning at once (see the class description)
-	 */
-	boolean pollsWait() {
-		return this.pollsWait;
 	}
 
 	/**
