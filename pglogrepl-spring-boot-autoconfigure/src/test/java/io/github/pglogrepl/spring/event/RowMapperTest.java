@@ -1,0 +1,183 @@
+package io.github.pglogrepl.spring.event;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.core.convert.ConversionService;
+
+import io.github.pglogrepl.pgoutput.InsertMessage;
+import io.github.pglogrepl.pgoutput.PgOutputDecoder;
+import io.github.pglogrepl.pgoutput.Row;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Mapping rows to records and beans, on rows decoded from pgoutput bytes (Relation + Insert messages as the
+ * server sends them; no server needed to check the mapping rules).
+ */
+class RowMapperTest {
+
+	private static final ConversionService CONVERSION = ApplicationConversionService.getSharedInstance();
+
+	/** Components in another order than the columns, camelCase for snake_case, primitives, conversions. */
+	record Order(String customerName, long id, int qty, BigDecimal price, Instant createdAt, boolean paid,
+			String notInTable) {
+	}
+
+	/** A record whose canonical constructor validates. */
+	record Positive(long id) {
+
+		Positive {
+			if (id <= 0) {
+				throw new IllegalArgumentException("id must be positive");
+			}
+		}
+
+	}
+
+	/** A bean with a snake_case property name and a camelCase one. */
+	public static class OrderBean {
+
+		private Long id;
+
+		private String customerName;
+
+		private Integer qty;
+
+		public void setId(Long id) {
+			this.id = id;
+		}
+
+		public void setCustomerName(String customerName) {
+			this.customerName = customerName;
+		}
+
+		public void setQty(Integer qty) {
+			this.qty = qty;
+		}
+
+	}
+
+	private final PgOutputDecoder decoder = new PgOutputDecoder();
+
+	// columns: id int8, customer_name text, qty int4, price numeric, created_at timestamptz, paid bool
+	private static final Object[][] COLUMNS = { { "id", 20 }, { "customer_name", 25 }, { "qty", 23 }, { "price", 1700 },
+			{ "created_at", 1184 }, { "paid", 16 } };
+
+	private Row row(int relationId, Object[][] columns, String... values) throws IOException {
+		this.decoder.decode(relation(relationId, columns));
+		return ((InsertMessage) this.decoder.decode(insert(relationId, values))).newRow();
+	}
+
+	private static ChangeRow changeRow(Row row) {
+		return new ChangeRow(row, CONVERSION);
+	}
+
+	@Test
+	void recordComponentsAreFilledByNameWithConversion() throws IOException {
+		Row row = row(1, COLUMNS, "42", "Ada", "3", "12.50", "2024-05-01 10:00:00+02", "t");
+		Order order = RowMapper.map(changeRow(row), Order.class, CONVERSION);
+		assertThat(order).isEqualTo(new Order("Ada", 42L, 3, new BigDecimal("12.50"),
+				OffsetDateTime.parse("2024-05-01T10:00:00+02:00").toInstant(), true, null));
+	}
+
+	@Test
+	void nullColumnsGivePrimitiveDefaultsAndNulls() throws IOException {
+		Row row = row(1, COLUMNS, "7", null, null, null, null, null);
+		Order order = RowMapper.map(changeRow(row), Order.class, CONVERSION);
+		assertThat(order).isEqualTo(new Order(null, 7L, 0, null, null, false, null));
+	}
+
+	@Test
+	void theSameRecordMapsRowsOfDifferentRelationsByTheirOwnColumnOrder() throws IOException {
+		Object[][] reordered = { { "paid", 16 }, { "qty", 23 }, { "id", 20 } };
+		Row first = row(1, COLUMNS, "1", "A", "10", "1.00", "2024-01-01 00:00:00+00", "f");
+		Row second = row(2, reordered, "t", "20", "2");
+		Row third = row(1, COLUMNS, "3", "C", "30", "3.00", "2024-01-01 00:00:00+00", "f");
+		assertThat(RowMapper.map(changeRow(first), Order.class, CONVERSION).qty()).isEqualTo(10);
+		Order fromSecond = RowMapper.map(changeRow(second), Order.class, CONVERSION);
+		assertThat(fromSecond.id()).isEqualTo(2L);
+		assertThat(fromSecond.qty()).isEqualTo(20);
+		assertThat(fromSecond.paid()).isTrue();
+		assertThat(fromSecond.customerName()).isNull();
+		assertThat(RowMapper.map(changeRow(third), Order.class, CONVERSION).id()).isEqualTo(3L);
+	}
+
+	@Test
+	void beansAreFilledThroughTheirSetters() throws IOException {
+		Row row = row(1, COLUMNS, "5", "Bob", "9", "1.00", "2024-01-01 00:00:00+00", "f");
+		OrderBean bean = RowMapper.map(changeRow(row), OrderBean.class, CONVERSION);
+		assertThat(bean.id).isEqualTo(5L);
+		assertThat(bean.customerName).isEqualTo("Bob");
+		assertThat(bean.qty).isEqualTo(9);
+	}
+
+	@Test
+	void failuresNameTheTableAndTheTypeAndKeepTheCause() throws IOException {
+		Row row = row(1, COLUMNS, "-1", "A", "1", "1.00", "2024-01-01 00:00:00+00", "f");
+		assertThatIllegalArgumentException().isThrownBy(() -> RowMapper.map(changeRow(row), Positive.class, CONVERSION))
+			.withMessageContaining("public.t1")
+			.withMessageContaining(Positive.class.getName())
+			.withMessageContaining("id must be positive")
+			.havingCause()
+			.isInstanceOf(IllegalArgumentException.class);
+		Object[][] text = { { "id", 25 } };
+		Row notANumber = row(3, text, "abc");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RowMapper.map(changeRow(notANumber), Positive.class, CONVERSION))
+			.withMessageContaining("public.t3");
+	}
+
+	private static byte[] relation(int relationId, Object[][] columns) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		DataOutputStream out = new DataOutputStream(bytes);
+		out.writeByte('R');
+		out.writeInt(relationId);
+		cstring(out, "public");
+		cstring(out, "t" + relationId);
+		out.writeByte('d');
+		out.writeShort(columns.length);
+		for (Object[] c : columns) {
+			out.writeByte(0);
+			cstring(out, (String) c[0]);
+			out.writeInt((Integer) c[1]);
+			out.writeInt(-1);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static byte[] insert(int relationId, String... values) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		DataOutputStream out = new DataOutputStream(bytes);
+		out.writeByte('I');
+		out.writeInt(relationId);
+		out.writeByte('N');
+		out.writeShort(values.length);
+		for (String v : values) {
+			if (v == null) {
+				out.writeByte('n');
+				continue;
+			}
+			byte[] b = v.getBytes(StandardCharsets.UTF_8);
+			out.writeByte('t');
+			out.writeInt(b.length);
+			out.write(b);
+		}
+		return bytes.toByteArray();
+	}
+
+	private static void cstring(DataOutputStream out, String s) throws IOException {
+		out.write(s.getBytes(StandardCharsets.UTF_8));
+		out.writeByte(0);
+	}
+
+}
