@@ -136,6 +136,9 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 
 	private java.util.concurrent.ScheduledExecutorService watchdog;
 
+	/** The publication check's connection (watchdog thread only, closed on stop). */
+	private volatile java.sql.Connection watchdogConnection;
+
 	private volatile String problem;
 
 	private ReplicationConnection initialConnection;
@@ -217,21 +220,29 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 	/**
 	 * A dropped publication is not an error for every server version (PostgreSQL 18 only logs a warning and
 	 * sends nothing for it), so the container checks that its publications still exist and reports a
-	 * problem (health DOWN, logged once) when one is missing.
+	 * problem (health DOWN, logged once) when one is missing. The check keeps one ordinary connection open
+	 * (application name ending in {@code -watchdog}) and opens a new one only after a failure.
 	 */
 	private void checkPublications() {
-		java.util.Properties props = new java.util.Properties();
-		props.putAll(this.settings.connectionProperties());
-		try (java.sql.Connection c = java.sql.DriverManager.getConnection(this.settings.jdbcUrl(), props);
-				java.sql.PreparedStatement ps = c
-					.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
+		try {
+			java.sql.Connection c = this.watchdogConnection;
+			if (c == null) {
+				java.util.Properties props = new java.util.Properties();
+				props.putAll(this.settings.connectionProperties());
+				props.setProperty("ApplicationName", props.getProperty("ApplicationName", "pglogrepl") + "-watchdog");
+				c = java.sql.DriverManager.getConnection(this.settings.jdbcUrl(), props);
+				this.watchdogConnection = c;
+			}
 			java.util.List<String> missing = new java.util.ArrayList<>();
-			for (String name : this.settings.publications()) {
-				ps.setString(1, name);
-				try (java.sql.ResultSet rs = ps.executeQuery()) {
-					rs.next();
-					if (rs.getLong(1) == 0) {
-						missing.add(name);
+			try (java.sql.PreparedStatement ps = c
+				.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
+				for (String name : this.settings.publications()) {
+					ps.setString(1, name);
+					try (java.sql.ResultSet rs = ps.executeQuery()) {
+						rs.next();
+						if (rs.getLong(1) == 0) {
+							missing.add(name);
+						}
 					}
 				}
 			}
@@ -243,7 +254,21 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 			this.problem = found;
 		}
 		catch (java.sql.SQLException ex) {
-			// connection problems are reported by the stream itself
+			// connection problems are reported by the stream itself; connect again at the next check
+			closeWatchdogConnection();
+		}
+	}
+
+	private void closeWatchdogConnection() {
+		java.sql.Connection c = this.watchdogConnection;
+		this.watchdogConnection = null;
+		if (c != null) {
+			try {
+				c.close();
+			}
+			catch (java.sql.SQLException ex) {
+				// already broken
+			}
 		}
 	}
 
@@ -265,6 +290,13 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 		}
 		if (this.watchdog != null) {
 			this.watchdog.shutdownNow();
+			try {
+				this.watchdog.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			closeWatchdogConnection();
 		}
 		join(dispatch, Duration.ofSeconds(30));
 		join(io, Duration.ofSeconds(30));

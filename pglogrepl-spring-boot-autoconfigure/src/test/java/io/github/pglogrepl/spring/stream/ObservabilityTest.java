@@ -139,7 +139,7 @@ class ObservabilityTest {
 	}
 
 	@Test
-	void aDroppedPublicationIsReportedNotSilentlyIgnored(TestPostgres pg) {
+	void aDroppedPublicationIsReportedNotSilentlyIgnored(TestPostgres pg) throws InterruptedException {
 		String[] tp = StreamTestSupport.tableWithPublication(pg, "id int primary key");
 		String slot = TestPostgres.uniqueName("slot");
 		List<String> props = StreamTestSupport.properties(pg, slot, tp[1]);
@@ -155,7 +155,18 @@ class ObservabilityTest {
 			assertThat(container.state().problem()).contains("pglogrepl.publication.names");
 			pg.execute("CREATE PUBLICATION " + tp[1] + " FOR TABLE " + tp[0]);
 			StreamTestSupport.await("UP again", () -> Status.UP.equals(health.health(true).getStatus()), TIMEOUT);
+			// the checks (every 1 s here) keep one connection: the same backend before and after 3 more checks
+			String watchdog = "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = 'pglogrepl-"
+					+ slot + "-watchdog'";
+			String before = pg.queryString(watchdog);
+			Thread.sleep(3500);
+			assertThat(before).isNotNull().doesNotContain(",");
+			assertThat(pg.queryString(watchdog)).isEqualTo(before);
 		}
+		// and closes it on stop
+		StreamTestSupport.await("watchdog connection closed", () -> pg.queryString(
+				"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pglogrepl-" + slot + "-watchdog'")
+			.equals("0"), TIMEOUT);
 	}
 
 	@Test
