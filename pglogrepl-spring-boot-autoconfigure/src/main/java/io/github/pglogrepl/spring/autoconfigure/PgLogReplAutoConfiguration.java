@@ -144,6 +144,12 @@ public final class PgLogReplAutoConfiguration {
 			props.setProperty("password", details.getPassword());
 		}
 		props.setProperty("ApplicationName", "pglogrepl-" + p.getSlot().getName());
+		if (!p.getReceiveTimeout().isZero() && !p.getReceiveTimeout().isNegative()) {
+			// a login that gets no answer (stalled network, hung server) gives up like a silent stream does,
+			// so reconnecting goes on; a loginTimeout in the URL takes precedence (pgjdbc prefers URL parameters)
+			long seconds = Math.max(1, (p.getReceiveTimeout().toMillis() + 999) / 1000);
+			props.setProperty("loginTimeout", Long.toString(seconds));
+		}
 		url = StreamSettings.movePasswordsToProperties(url, props);
 		return new StreamSettings(url, props, p.getSlot().getName(), p.getSlot().getCreate().name(),
 				p.getSlot().isDropOnShutdown(), new ArrayList<>(p.getPublication().getNames()),

@@ -50,7 +50,9 @@ public class PgLogReplProperties {
 
 	/**
 	 * Silence from the server after which the connection is considered lost and re-established (a stalled
-	 * network). After half of it the stream asks the server for a keepalive. Zero disables the check.
+	 * network). After half of it the stream asks the server for a keepalive. Also the longest a connection
+	 * attempt waits for the server to answer the login (pgjdbc loginTimeout, rounded up to seconds; a
+	 * loginTimeout in the URL wins). Zero disables both.
 	 */
 	private Duration receiveTimeout = Duration.ofSeconds(30);
 

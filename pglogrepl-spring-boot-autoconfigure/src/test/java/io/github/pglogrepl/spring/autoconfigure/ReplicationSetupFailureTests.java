@@ -146,6 +146,38 @@ class ReplicationSetupFailureTests {
 	}
 
 	@Test
+	@org.junit.jupiter.api.Timeout(60) // without a login timeout the connection attempt would wait forever
+	void serverThatNeverAnswersTheLoginFailsAfterTheReceiveTimeout(TestPostgres pg) throws Exception {
+		// accepts TCP connections and never says a word (a hung server or a stalled network path)
+		try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+			java.util.List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+			Thread acceptor = new Thread(() -> {
+				try {
+					while (true) {
+						accepted.add(silent.accept());
+					}
+				}
+				catch (java.io.IOException ex) {
+					// closed
+				}
+			});
+			acceptor.setDaemon(true);
+			acceptor.start();
+			String url = "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/x";
+			long started = System.nanoTime();
+			FailureAnalysis analysis = failure(properties(pg, TestPostgres.uniqueName("fail"), "any_pub",
+					"pglogrepl.url=" + url, "pglogrepl.receive-timeout=2s"));
+			java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+			assertThat(accepted).isNotEmpty();
+			assertThat(analysis.getDescription()).contains("Cannot connect to PostgreSQL at " + url);
+			assertThat(took).isLessThan(java.time.Duration.ofSeconds(20));
+			for (java.net.Socket socket : accepted) {
+				socket.close();
+			}
+		}
+	}
+
+	@Test
 	void existingSlotWithAnotherOutputPlugin(TestPostgres pg) {
 		String slot = TestPostgres.uniqueName("fail");
 		pg.queryString("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
