@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# JMH micro-benchmark of the pgoutput decoder (messages/s; no server needed). Extra arguments go to JMH,
-# e.g. benchmarks/jmh.sh -f 2 -i 10. Takes about 2 minutes with the defaults of the benchmark class.
+# JMH micro-benchmarks, no server needed: the pgoutput decoder (messages/s) and the starter's dispatch path
+# (rows/s from bytes to a typed listener). Extra arguments go to JMH: a benchmark name selects one
+# (benchmarks/jmh.sh StarterDispatchBenchmark), options such as -f 2 -i 10 change the runs. Takes about 4 minutes
+# for both with the defaults of the benchmark classes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
@@ -8,4 +10,4 @@ if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath-app.txt)" \
-  org.openjdk.jmh.Main 'io.github.pglogrepl.bench.jmh.PgOutputDecoderBenchmark' "$@"
+  org.openjdk.jmh.Main "${@:-PgOutputDecoderBenchmark|StarterDispatchBenchmark}"

@@ -75,7 +75,7 @@ public class PgOutputDecoderBenchmark {
 		this.commit = bytes.toByteArray();
 	}
 
-	static byte[] relation() throws IOException {
+	public static byte[] relation() throws IOException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		DataOutputStream out = new DataOutputStream(bytes);
 		out.writeByte('R');
@@ -95,7 +95,7 @@ public class PgOutputDecoderBenchmark {
 		return bytes.toByteArray();
 	}
 
-	static byte[] change(char type, String[] values) throws IOException {
+	public static byte[] change(char type, String[] values) throws IOException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		DataOutputStream out = new DataOutputStream(bytes);
 		out.writeByte(type);
