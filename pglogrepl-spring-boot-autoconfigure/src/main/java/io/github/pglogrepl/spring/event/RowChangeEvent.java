@@ -41,7 +41,7 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 		this.resolvableType = resolvableType(getClass(), rowType);
 	}
 
-	/** Per row type: the resolved event types, indexed by event class (one lookup, no hashing per event). */
+	/** Per row type (a ClassValue lookup): its resolved event types in a small map by event class. */
 	private static final ClassValue<java.util.Map<Class<?>, ResolvableType>> TYPES = new ClassValue<>() {
 
 		@Override

@@ -51,9 +51,9 @@ import io.github.pglogrepl.spring.event.XLogDataEvent;
  * hands messages to a bounded queue in batches (up to 256 messages; a batch is handed over when it is full,
  * when nothing more arrived within a millisecond, or once its first message waited 200 µs while the dispatcher
  * is idle: one thread wake-up per batch, not per message). A dispatch thread takes them from the queue and
- * publishes the events; listeners run on it, synchronously. A slow listener therefore never delays status updates: while the
- * queue is full the I/O thread keeps sending status updates every second, so the server's
- * {@code wal_sender_timeout} does not end the connection.
+ * publishes the events; listeners run on it, synchronously. A slow listener therefore never delays status
+ * updates: while the queue is full the I/O thread keeps sending status updates every second, so the
+ * server's {@code wal_sender_timeout} does not end the connection.
  *
  * <p><b>Acknowledgement.</b> The flushed position sent to the server advances only in {@link AckTracker}:
  * to a transaction's end after every listener of it returned ({@link AckMode#AUTO}), or when the
@@ -230,6 +230,8 @@ public class ReplicationStreamContainer implements SmartLifecycle {
 				java.util.Properties props = new java.util.Properties();
 				props.putAll(this.settings.connectionProperties());
 				props.setProperty("ApplicationName", props.getProperty("ApplicationName", "pglogrepl") + "-watchdog");
+				// a check stuck on a stalled network fails (and reconnects next time) instead of hanging forever
+				props.setProperty("socketTimeout", "30");
 				c = java.sql.DriverManager.getConnection(this.settings.jdbcUrl(), props);
 				this.watchdogConnection = c;
 			}
