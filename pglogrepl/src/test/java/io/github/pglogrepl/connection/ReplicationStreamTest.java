@@ -49,6 +49,17 @@ class ReplicationStreamTest {
 		return ReplicationConnection.open(this.pg.jdbcUrl(), props);
 	}
 
+	private static Lsn temporarySlot(ReplicationConnection conn, String slot) throws SQLException {
+		return conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput").temporary())
+			.consistentPoint();
+	}
+
+	/** START_REPLICATION of the test's publication (pgoutput protocol 1) on the slot from {@code start}. */
+	private ReplicationStream stream(ReplicationConnection conn, String slot, Lsn start) throws SQLException {
+		return conn.startReplication(StartReplicationCommand.logical(slot, start)
+			.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+	}
+
 	private String confirmedFlush(String slot) {
 		return this.pg.queryString("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
 	}
@@ -83,8 +94,7 @@ class ReplicationStreamTest {
 		try (ReplicationConnection conn = connect(null)) {
 			Lsn start = conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput")).consistentPoint();
 			try {
-				ReplicationStream stream = conn.startReplication(StartReplicationCommand.logical(slot, start)
-					.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+				ReplicationStream stream = stream(conn, slot, start);
 				this.pg.execute("INSERT INTO " + this.table + " VALUES (1)");
 				CommitMessage commit = readUntilCommit(stream);
 				assertThat(stream.lastReceivedLsn()).isGreaterThanOrEqualTo(commit.commitLsn());
@@ -107,10 +117,8 @@ class ReplicationStreamTest {
 	void replyRequestedInAStatusUpdateMakesTheServerSendAKeepalive() throws SQLException {
 		String slot = TestPostgres.uniqueName("slot");
 		try (ReplicationConnection conn = connect("60s")) {
-			Lsn start = conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput").temporary())
-				.consistentPoint();
-			ReplicationStream stream = conn.startReplication(StartReplicationCommand.logical(slot, start)
-				.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+			Lsn start = temporarySlot(conn, slot);
+			ReplicationStream stream = stream(conn, slot, start);
 			// drain what the server sends at start
 			while (stream.read(Duration.ofMillis(300)) != null) {
 				// discard
@@ -129,10 +137,8 @@ class ReplicationStreamTest {
 	void serverAsksForAReplyAfterHalfTheWalSenderTimeout() throws SQLException {
 		String slot = TestPostgres.uniqueName("slot");
 		try (ReplicationConnection conn = connect("2s")) {
-			Lsn start = conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput").temporary())
-				.consistentPoint();
-			ReplicationStream stream = conn.startReplication(StartReplicationCommand.logical(slot, start)
-				.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+			Lsn start = temporarySlot(conn, slot);
+			ReplicationStream stream = stream(conn, slot, start);
 			PrimaryKeepalive request = null;
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 			while (request == null && System.nanoTime() < deadline) {
@@ -160,8 +166,7 @@ class ReplicationStreamTest {
 		try (ReplicationConnection conn = connect("60s")) {
 			Lsn start = conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput")).consistentPoint();
 			try {
-				ReplicationStream stream = conn.startReplication(StartReplicationCommand.logical(slot, start)
-					.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+				ReplicationStream stream = stream(conn, slot, start);
 				this.pg.execute("INSERT INTO " + this.table + " VALUES (2)");
 				CommitMessage commit = readUntilCommit(stream);
 				AtomicBoolean stop = new AtomicBoolean();
@@ -210,10 +215,8 @@ class ReplicationStreamTest {
 	void idleReaderSleepsAndWakesUpForTheNextChange() throws Exception {
 		String slot = TestPostgres.uniqueName("slot");
 		try (ReplicationConnection conn = connect("60s")) {
-			Lsn start = conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput").temporary())
-				.consistentPoint();
-			ReplicationStream stream = conn.startReplication(StartReplicationCommand.logical(slot, start)
-				.pgoutput(PgOutputOptions.builder().protoVersion(1).publications(this.pub).build()));
+			Lsn start = temporarySlot(conn, slot);
+			ReplicationStream stream = stream(conn, slot, start);
 			java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
 			// 3 s with nothing to read: the reader must sleep, not spin (a busy poll would use ~100 % of a core)
 			long cpuBefore = threads.getCurrentThreadCpuTime();

@@ -1,10 +1,6 @@
 package io.github.pglogrepl.spring.event;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -13,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.core.convert.ConversionService;
 
+import io.github.pglogrepl.TestBytes;
 import io.github.pglogrepl.pgoutput.InsertMessage;
 import io.github.pglogrepl.pgoutput.PgOutputDecoder;
 import io.github.pglogrepl.pgoutput.Row;
@@ -73,7 +70,7 @@ class RowMapperTest {
 	private static final Object[][] COLUMNS = { { "id", 20 }, { "customer_name", 25 }, { "qty", 23 }, { "price", 1700 },
 			{ "created_at", 1184 }, { "paid", 16 } };
 
-	private Row row(int relationId, Object[][] columns, String... values) throws IOException {
+	private Row row(int relationId, Object[][] columns, String... values) {
 		this.decoder.decode(relation(relationId, columns));
 		return ((InsertMessage) this.decoder.decode(insert(relationId, values))).newRow();
 	}
@@ -83,7 +80,7 @@ class RowMapperTest {
 	}
 
 	@Test
-	void recordComponentsAreFilledByNameWithConversion() throws IOException {
+	void recordComponentsAreFilledByNameWithConversion() {
 		Row row = row(1, COLUMNS, "42", "Ada", "3", "12.50", "2024-05-01 10:00:00+02", "t");
 		Order order = RowMapper.map(changeRow(row), Order.class, CONVERSION);
 		assertThat(order).isEqualTo(new Order("Ada", 42L, 3, new BigDecimal("12.50"),
@@ -91,14 +88,14 @@ class RowMapperTest {
 	}
 
 	@Test
-	void nullColumnsGivePrimitiveDefaultsAndNulls() throws IOException {
+	void nullColumnsGivePrimitiveDefaultsAndNulls() {
 		Row row = row(1, COLUMNS, "7", null, null, null, null, null);
 		Order order = RowMapper.map(changeRow(row), Order.class, CONVERSION);
 		assertThat(order).isEqualTo(new Order(null, 7L, 0, null, null, false, null));
 	}
 
 	@Test
-	void theSameRecordMapsRowsOfDifferentRelationsByTheirOwnColumnOrder() throws IOException {
+	void theSameRecordMapsRowsOfDifferentRelationsByTheirOwnColumnOrder() {
 		Object[][] reordered = { { "paid", 16 }, { "qty", 23 }, { "id", 20 } };
 		Row first = row(1, COLUMNS, "1", "A", "10", "1.00", "2024-01-01 00:00:00+00", "f");
 		Row second = row(2, reordered, "t", "20", "2");
@@ -113,7 +110,7 @@ class RowMapperTest {
 	}
 
 	@Test
-	void beansAreFilledThroughTheirSetters() throws IOException {
+	void beansAreFilledThroughTheirSetters() {
 		Row row = row(1, COLUMNS, "5", "Bob", "9", "1.00", "2024-01-01 00:00:00+00", "f");
 		OrderBean bean = RowMapper.map(changeRow(row), OrderBean.class, CONVERSION);
 		assertThat(bean.id).isEqualTo(5L);
@@ -122,7 +119,7 @@ class RowMapperTest {
 	}
 
 	@Test
-	void failuresNameTheTableAndTheTypeAndKeepTheCause() throws IOException {
+	void failuresNameTheTableAndTheTypeAndKeepTheCause() {
 		Row row = row(1, COLUMNS, "-1", "A", "1", "1.00", "2024-01-01 00:00:00+00", "f");
 		assertThatIllegalArgumentException().isThrownBy(() -> RowMapper.map(changeRow(row), Positive.class, CONVERSION))
 			.withMessageContaining("public.t1")
@@ -137,47 +134,25 @@ class RowMapperTest {
 			.withMessageContaining("public.t3");
 	}
 
-	private static byte[] relation(int relationId, Object[][] columns) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		DataOutputStream out = new DataOutputStream(bytes);
-		out.writeByte('R');
-		out.writeInt(relationId);
-		cstring(out, "public");
-		cstring(out, "t" + relationId);
-		out.writeByte('d');
-		out.writeShort(columns.length);
+	private static byte[] relation(int relationId, Object[][] columns) {
+		TestBytes b = TestBytes.of('R').i32(relationId).str("public").str("t" + relationId).i8('d').i16(columns.length);
 		for (Object[] c : columns) {
-			out.writeByte(0);
-			cstring(out, (String) c[0]);
-			out.writeInt((Integer) c[1]);
-			out.writeInt(-1);
+			b.i8(0).str((String) c[0]).i32((Integer) c[1]).i32(-1);
 		}
-		return bytes.toByteArray();
+		return b.build();
 	}
 
-	private static byte[] insert(int relationId, String... values) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		DataOutputStream out = new DataOutputStream(bytes);
-		out.writeByte('I');
-		out.writeInt(relationId);
-		out.writeByte('N');
-		out.writeShort(values.length);
+	private static byte[] insert(int relationId, String... values) {
+		TestBytes b = TestBytes.of('I').i32(relationId).i8('N').i16(values.length);
 		for (String v : values) {
 			if (v == null) {
-				out.writeByte('n');
-				continue;
+				b.i8('n');
 			}
-			byte[] b = v.getBytes(StandardCharsets.UTF_8);
-			out.writeByte('t');
-			out.writeInt(b.length);
-			out.write(b);
+			else {
+				b.text(v);
+			}
 		}
-		return bytes.toByteArray();
-	}
-
-	private static void cstring(DataOutputStream out, String s) throws IOException {
-		out.write(s.getBytes(StandardCharsets.UTF_8));
-		out.writeByte(0);
+		return b.build();
 	}
 
 }
