@@ -24,7 +24,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code wal_level=logical}; its version is the Maven property {@code pg.version} (default 18.x), e.g.
  * {@code ./mvnw verify -Dpg.version=14.20.0}.
  */
-public final class TestPostgres {
+public final class TestPostgres implements SqlAccess {
 
 	/** Environment variable pointing the tests at an external server. */
 	public static final String CONN_STRING_ENV = "PGLOGREPL_TEST_CONN_STRING";
@@ -205,6 +205,7 @@ public final class TestPostgres {
 	 * @return a new ordinary (non-replication) connection, autocommit on
 	 * @throws SQLException if it fails
 	 */
+	@Override
 	public Connection connect() throws SQLException {
 		return DriverManager.getConnection(this.jdbcUrl, properties());
 	}
@@ -215,35 +216,6 @@ public final class TestPostgres {
 	 */
 	public ReplicationConnection replication() throws SQLException {
 		return ReplicationConnection.open(this.jdbcUrl, properties());
-	}
-
-	/**
-	 * Runs SQL statements on a new connection, each in autocommit.
-	 * @param statements the statements
-	 */
-	public void execute(String... statements) {
-		try (Connection c = connect(); Statement st = c.createStatement()) {
-			for (String sql : statements) {
-				st.execute(sql);
-			}
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("SQL failed: " + ex.getMessage(), ex);
-		}
-	}
-
-	/**
-	 * Runs a query returning one value.
-	 * @param sql the query
-	 * @return the first column of the first row as a string, or {@code null} if there is no row
-	 */
-	public String queryString(String sql) {
-		try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-			return rs.next() ? rs.getString(1) : null;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("SQL failed: " + ex.getMessage(), ex);
-		}
 	}
 
 	/**

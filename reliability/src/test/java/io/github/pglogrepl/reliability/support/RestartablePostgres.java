@@ -29,7 +29,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code pg_ctl -m immediate stop} from the binaries the server runs from, as the same user (under
  * {@code unshare -U} when the tests run as root, as zonky does).
  */
-public final class RestartablePostgres implements AutoCloseable {
+public final class RestartablePostgres implements AutoCloseable, io.github.pglogrepl.test.SqlAccess {
 
 	private final Path dataDir;
 
@@ -209,35 +209,9 @@ public final class RestartablePostgres implements AutoCloseable {
 	 * @return a new connection, autocommit on
 	 * @throws SQLException if it fails
 	 */
+	@Override
 	public Connection connect() throws SQLException {
 		return DriverManager.getConnection(jdbcUrl(), properties());
-	}
-
-	/**
-	 * @param statements statements to run in autocommit
-	 */
-	public void execute(String... statements) {
-		try (Connection c = connect(); Statement st = c.createStatement()) {
-			for (String sql : statements) {
-				st.execute(sql);
-			}
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("SQL failed: " + ex.getMessage(), ex);
-		}
-	}
-
-	/**
-	 * @param sql a query
-	 * @return the first column of the first row, or {@code null}
-	 */
-	public String queryString(String sql) {
-		try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-			return rs.next() ? rs.getString(1) : null;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("SQL failed: " + ex.getMessage(), ex);
-		}
 	}
 
 	/**
