@@ -131,6 +131,31 @@ public final class ChildIo {
 	 * Reports a failure and exits.
 	 * @param ex the failure
 	 */
+	/** A consumer's body. */
+	@FunctionalInterface
+	public interface Body {
+
+		void run(ChildIo io) throws Exception;
+
+	}
+
+	/**
+	 * A consumer's {@code main}: parses the arguments, runs the body, reports a failure and exits.
+	 * @param argv the command line
+	 * @param commands handles lines the harness writes to stdin, or {@code null}
+	 * @param body the consumer
+	 */
+	public static void main(String[] argv, Consumer<String> commands, Body body) {
+		ChildIo io = new ChildIo(argv, commands);
+		try {
+			body.run(io);
+		}
+		catch (Throwable ex) {
+			fail(ex);
+		}
+		System.exit(0);
+	}
+
 	public static void fail(Throwable ex) {
 		ex.printStackTrace(System.out);
 		report("failed", "error", String.valueOf(ex).replace('\n', ' ').replace(' ', '_'));

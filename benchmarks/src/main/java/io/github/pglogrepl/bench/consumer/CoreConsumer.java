@@ -31,14 +31,7 @@ public final class CoreConsumer {
 	}
 
 	public static void main(String[] argv) {
-		ChildIo io = new ChildIo(argv, null);
-		try {
-			run(io);
-		}
-		catch (Throwable ex) {
-			ChildIo.fail(ex);
-		}
-		System.exit(0);
+		ChildIo.main(argv, null, CoreConsumer::run);
 	}
 
 	static void run(ChildIo io) throws Exception {

@@ -28,14 +28,7 @@ public final class DebeziumConsumer {
 	}
 
 	public static void main(String[] argv) {
-		ChildIo io = new ChildIo(argv, null);
-		try {
-			run(io);
-		}
-		catch (Throwable ex) {
-			ChildIo.fail(ex);
-		}
-		System.exit(0);
+		ChildIo.main(argv, null, DebeziumConsumer::run);
 	}
 
 	static void run(ChildIo io) throws Exception {

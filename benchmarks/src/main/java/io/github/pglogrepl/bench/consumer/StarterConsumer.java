@@ -46,14 +46,7 @@ public class StarterConsumer {
 	static volatile boolean latencyMode;
 
 	public static void main(String[] argv) {
-		ChildIo io = new ChildIo(argv, StarterConsumer::command);
-		try {
-			run(io);
-		}
-		catch (Throwable ex) {
-			ChildIo.fail(ex);
-		}
-		System.exit(0);
+		ChildIo.main(argv, StarterConsumer::command, StarterConsumer::run);
 	}
 
 	static void command(String line) {
