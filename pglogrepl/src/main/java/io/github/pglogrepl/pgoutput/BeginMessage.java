@@ -38,8 +38,8 @@ public record BeginMessage(Lsn finalLsn, long commitTimeMicros, int xid) impleme
 	}
 
 	@Override
-	public char type() {
-		return 'B';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.BEGIN;
 	}
 
 }

@@ -46,8 +46,8 @@ public record BeginPrepareMessage(Lsn prepareLsn, Lsn endLsn, long prepareTimeMi
 	}
 
 	@Override
-	public char type() {
-		return 'b';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.BEGIN_PREPARE;
 	}
 
 }

@@ -42,8 +42,16 @@ public record CommitMessage(int flags, Lsn commitLsn, Lsn endLsn, long commitTim
 	}
 
 	@Override
-	public char type() {
-		return 'C';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.COMMIT;
+	}
+
+	/**
+	 * @return {@link #endLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.endLsn;
 	}
 
 }

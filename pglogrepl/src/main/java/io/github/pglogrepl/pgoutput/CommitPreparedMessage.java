@@ -48,8 +48,16 @@ public record CommitPreparedMessage(int flags, Lsn commitLsn, Lsn endLsn, long c
 	}
 
 	@Override
-	public char type() {
-		return 'K';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.COMMIT_PREPARED;
+	}
+
+	/**
+	 * @return {@link #endLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.endLsn;
 	}
 
 }

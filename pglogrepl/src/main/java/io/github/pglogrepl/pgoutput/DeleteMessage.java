@@ -27,8 +27,8 @@ public record DeleteMessage(int xid, RelationMessage relation, char oldTupleType
 	}
 
 	@Override
-	public char type() {
-		return 'D';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.DELETE;
 	}
 
 }

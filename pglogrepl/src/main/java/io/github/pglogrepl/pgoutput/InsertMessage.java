@@ -25,8 +25,8 @@ public record InsertMessage(int xid, RelationMessage relation, TupleData newTupl
 	}
 
 	@Override
-	public char type() {
-		return 'I';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.INSERT;
 	}
 
 }

@@ -48,8 +48,8 @@ public record LogicalDecodingMessage(int xid, boolean transactional, Lsn lsn, St
 	}
 
 	@Override
-	public char type() {
-		return 'M';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.MESSAGE;
 	}
 
 	@Override

@@ -25,8 +25,8 @@ public record OriginMessage(Lsn commitLsn, String name) implements PgOutputMessa
 	}
 
 	@Override
-	public char type() {
-		return 'O';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.ORIGIN;
 	}
 
 }

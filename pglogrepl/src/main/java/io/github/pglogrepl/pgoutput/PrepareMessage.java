@@ -48,8 +48,16 @@ public record PrepareMessage(int flags, Lsn prepareLsn, Lsn endLsn, long prepare
 	}
 
 	@Override
-	public char type() {
-		return 'P';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.PREPARE;
+	}
+
+	/**
+	 * @return {@link #endLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.endLsn;
 	}
 
 }

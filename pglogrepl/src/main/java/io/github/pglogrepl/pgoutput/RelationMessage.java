@@ -106,8 +106,8 @@ public record RelationMessage(int xid, int relationId, String namespace, String 
 	}
 
 	@Override
-	public char type() {
-		return 'R';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.RELATION;
 	}
 
 }

@@ -51,8 +51,16 @@ public record RollbackPreparedMessage(int flags, Lsn preparedEndLsn, Lsn rollbac
 	}
 
 	@Override
-	public char type() {
-		return 'r';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.ROLLBACK_PREPARED;
+	}
+
+	/**
+	 * @return {@link #rollbackEndLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.rollbackEndLsn;
 	}
 
 }

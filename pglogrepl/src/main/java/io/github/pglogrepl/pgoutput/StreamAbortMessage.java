@@ -53,8 +53,8 @@ public record StreamAbortMessage(int xid, int subXid, Lsn abortLsn, long abortTi
 	}
 
 	@Override
-	public char type() {
-		return 'A';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.STREAM_ABORT;
 	}
 
 }

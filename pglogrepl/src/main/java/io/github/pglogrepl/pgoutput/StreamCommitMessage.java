@@ -46,8 +46,16 @@ public record StreamCommitMessage(int xid, int flags, Lsn commitLsn, Lsn endLsn,
 	}
 
 	@Override
-	public char type() {
-		return 'c';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.STREAM_COMMIT;
+	}
+
+	/**
+	 * @return {@link #endLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.endLsn;
 	}
 
 }

@@ -48,8 +48,16 @@ public record StreamPrepareMessage(int flags, Lsn prepareLsn, Lsn endLsn, long p
 	}
 
 	@Override
-	public char type() {
-		return 'p';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.STREAM_PREPARE;
+	}
+
+	/**
+	 * @return {@link #endLsn()}: acknowledging it tells the server this transaction was processed
+	 */
+	@Override
+	public Lsn transactionEnd() {
+		return this.endLsn;
 	}
 
 }

@@ -25,8 +25,8 @@ public record StreamStartMessage(int xid, boolean firstSegment) implements PgOut
 	}
 
 	@Override
-	public char type() {
-		return 'S';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.STREAM_START;
 	}
 
 }

@@ -10,8 +10,8 @@ package io.github.pglogrepl.pgoutput;
 public record StreamStopMessage() implements PgOutputMessage {
 
 	@Override
-	public char type() {
-		return 'E';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.STREAM_STOP;
 	}
 
 }

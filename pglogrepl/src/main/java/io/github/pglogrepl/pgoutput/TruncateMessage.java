@@ -50,8 +50,8 @@ public record TruncateMessage(int xid, int options, List<RelationMessage> relati
 	}
 
 	@Override
-	public char type() {
-		return 'T';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.TRUNCATE;
 	}
 
 }

@@ -29,8 +29,8 @@ public record TypeMessage(int xid, int typeOid, String namespace, String name) i
 	}
 
 	@Override
-	public char type() {
-		return 'Y';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.TYPE;
 	}
 
 }

@@ -37,8 +37,8 @@ public record UpdateMessage(int xid, RelationMessage relation, char oldTupleType
 	}
 
 	@Override
-	public char type() {
-		return 'U';
+	public PgOutputMessageType messageType() {
+		return PgOutputMessageType.UPDATE;
 	}
 
 }

@@ -335,4 +335,29 @@ class PgOutputDecoderTest {
 		}
 	}
 
+	@Test
+	void everyMessageKnowsItsKindAndWhetherItEndsATransaction() {
+		java.util.Set<PgOutputMessageType> seen = java.util.EnumSet.noneOf(PgOutputMessageType.class);
+		List<byte[]> all = new java.util.ArrayList<>(samples());
+		all.add(new byte[] { 'E' }); // Stream Stop has no fields
+		for (byte[] sample : all) {
+			PgOutputDecoder fresh = new PgOutputDecoder();
+			fresh.decode(relation(0, false));
+			PgOutputMessage message = fresh.decode(sample);
+			PgOutputMessageType kind = message.messageType();
+			seen.add(kind);
+			assertThat(kind.code()).isEqualTo((char) sample[0]);
+			assertThat(PgOutputMessageType.of(kind.code())).isSameAs(kind);
+			assertThat(message.transactionEnd() != null).as("transactionEnd of %s", kind).isEqualTo(kind.endsTransaction());
+			assertThat(kind.beginsTransaction()).as(kind.typeName())
+				.isEqualTo(message instanceof BeginMessage || message instanceof BeginPrepareMessage);
+		}
+		assertThat(seen).as("the samples cover every kind").containsExactlyInAnyOrder(PgOutputMessageType.values());
+		assertThat(java.util.Arrays.stream(PgOutputMessageType.values()).map(PgOutputMessageType::typeName).distinct())
+			.hasSize(PgOutputMessageType.values().length);
+		assertThat(PgOutputMessageType.of('Z')).isNull();
+		assertThat(PgOutputMessageType.of('\u00ff')).isNull();
+		assertThat(PgOutputMessageType.STREAM_COMMIT).hasToString("stream_commit");
+	}
+
 }
