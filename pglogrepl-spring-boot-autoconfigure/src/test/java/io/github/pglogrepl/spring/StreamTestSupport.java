@@ -74,6 +74,20 @@ public final class StreamTestSupport {
 	 * @return base properties for a stream
 	 */
 	public static List<String> properties(TestPostgres pg, String slot, String publication) {
+		List<String> props = dataSourceProperties(pg);
+		props.add("pglogrepl.slot.name=" + slot);
+		props.add("pglogrepl.publication.names=" + publication);
+		props.add("pglogrepl.reconnect.initial-interval=200ms");
+		props.add("pglogrepl.reconnect.max-interval=1s");
+		props.add("spring.main.banner-mode=off");
+		return props;
+	}
+
+	/**
+	 * @param pg the server
+	 * @return the DataSource properties of the test server (the stream connects there unless told otherwise)
+	 */
+	public static List<String> dataSourceProperties(TestPostgres pg) {
 		List<String> props = new ArrayList<>();
 		props.add("spring.datasource.url=" + pg.jdbcUrl());
 		if (pg.user() != null) {
@@ -82,11 +96,6 @@ public final class StreamTestSupport {
 		if (pg.password() != null) {
 			props.add("spring.datasource.password=" + pg.password());
 		}
-		props.add("pglogrepl.slot.name=" + slot);
-		props.add("pglogrepl.publication.names=" + publication);
-		props.add("pglogrepl.reconnect.initial-interval=200ms");
-		props.add("pglogrepl.reconnect.max-interval=1s");
-		props.add("spring.main.banner-mode=off");
 		return props;
 	}
 

@@ -128,8 +128,8 @@ class SampleApplicationTest {
 		JsonNode transactions = get("/actuator/metrics/pglogrepl.transactions");
 		assertThat(transactions.get("measurements").get(0).get("value").asDouble()).isPositive();
 		JsonNode endpoint = get("/actuator/pglogrepl");
-		assertThat(endpoint.at("/stream/slot").asString()).isEqualTo("sample_orders");
-		assertThat(endpoint.at("/slot/plugin").asString()).isEqualTo("pgoutput");
+		assertThat(endpoint.at("/streams/default/stream/slot").asString()).isEqualTo("sample_orders");
+		assertThat(endpoint.at("/streams/default/slot/plugin").asString()).isEqualTo("pgoutput");
 
 		// every generated order arrives as an InsertEvent<Order>
 		this.generator.stop();

@@ -1,33 +1,45 @@
 package io.github.pglogrepl.spring.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.Locale;
-import java.util.Properties;
-
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.core.type.AnnotationMetadata;
 
-import io.github.pglogrepl.Lsn;
 import io.github.pglogrepl.connection.ReplicationConnection;
 import io.github.pglogrepl.spring.stream.Acknowledgement;
 import io.github.pglogrepl.spring.stream.DefaultReplicationErrorHandler;
 import io.github.pglogrepl.spring.stream.ReplicationErrorHandler;
-import io.github.pglogrepl.spring.stream.ReplicationSetupException;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
-import io.github.pglogrepl.spring.stream.StreamSettings;
+import io.github.pglogrepl.spring.stream.StreamContainerProperties;
 
 /**
- * Auto-configuration of the PostgreSQL logical replication stream: a {@link ReplicationStreamContainer}
- * publishing changes as Spring events. Every bean backs off when the application defines its own.
+ * Auto-configuration of PostgreSQL logical replication: {@link ReplicationStreamContainer}s publishing changes as
+ * Spring events — one from the {@code pglogrepl.*} properties, or one per named stream under
+ * {@code pglogrepl.streams.<name>.*}. Every bean backs off when the application defines its own; a
+ * {@code ReplicationStreamContainer} bean of the application's replaces all auto-configured streams.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnClass(ReplicationConnection.class)
@@ -93,73 +105,110 @@ public final class PgLogReplAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReplicationStreamContainer replicationStreamContainer(PgLogReplProperties properties,
-			PgLogReplConnectionDetails connectionDetails, ApplicationEventPublisher publisher,
-			ReplicationErrorHandler errorHandler, RowTypeListenerScanner scanner) {
-		return new ReplicationStreamContainer(settings(properties, connectionDetails), publisher, errorHandler,
-				scanner.registry(), ApplicationConversionService.getSharedInstance());
+	ReplicationStreamContainerFactory replicationStreamContainerFactory(ApplicationEventPublisher publisher,
+			ReplicationErrorHandler errorHandler, RowTypeListenerScanner scanner,
+			ObjectProvider<ReplicationStreamContainerCustomizer> customizers) {
+		return new ReplicationStreamContainerFactory(publisher, errorHandler, scanner.registry(),
+				ApplicationConversionService.getSharedInstance(), customizers.orderedStream().toList());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	Acknowledgement pgLogReplAcknowledgement(ReplicationStreamContainer container) {
-		return container.acknowledgement();
+	Acknowledgement pgLogReplAcknowledgement(ObjectProvider<ReplicationStreamContainer> containers) {
+		return new StreamsAcknowledgement(containers);
 	}
 
-	static StreamSettings settings(PgLogReplProperties p, PgLogReplConnectionDetails details) {
-		if (p.getSlot().getName() == null || p.getSlot().getName().isBlank()) {
-			throw new ReplicationSetupException("No replication slot configured: pglogrepl.slot.name is not set.",
-					"Set pglogrepl.slot.name (lower-case letters, digits, underscores), e.g. pglogrepl.slot.name=orders_cdc, or disable streaming with pglogrepl.enabled=false.");
+	/** One stream from the top-level {@code pglogrepl.*} properties. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(ReplicationStreamContainer.class)
+	@Conditional(NoNamedStreamsCondition.class)
+	static class SingleStreamConfiguration {
+
+		@Bean
+		ReplicationStreamContainer replicationStreamContainer(ReplicationStreamContainerFactory factory,
+				PgLogReplProperties properties, PgLogReplConnectionDetails connectionDetails) {
+			return create(factory, StreamContainerProperties.DEFAULT_STREAM_NAME, properties, connectionDetails,
+					"pglogrepl");
 		}
-		Lsn startLsn = null;
-		if (p.getStartLsn() != null && !p.getStartLsn().isBlank()) {
-			try {
-				startLsn = Lsn.parse(p.getStartLsn().trim());
+
+	}
+
+	/** One stream per {@code pglogrepl.streams.<name>}. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(ReplicationStreamContainer.class)
+	@Conditional(NamedStreamsCondition.class)
+	@Import(NamedStreamsRegistrar.class)
+	static class NamedStreamsConfiguration {
+
+	}
+
+	static ReplicationStreamContainer create(ReplicationStreamContainerFactory factory, String name,
+			PgLogReplProperties properties, PgLogReplConnectionDetails connectionDetails, String prefix) {
+		ReplicationStreamContainer container = factory
+			.createContainer(StreamContainerPropertiesMapper.map(name, properties, connectionDetails, prefix));
+		container.setAutoStartup(properties.isAutoStartup());
+		return container;
+	}
+
+	/**
+	 * Registers a container bean {@code <name>ReplicationStreamContainer} per named stream. Its properties are
+	 * bound when the bean is created: the top-level ones with the stream's laid over them; it connects where
+	 * its own (or the top-level) {@code url}/{@code username}/{@code password} say, otherwise like the default
+	 * stream ({@link PgLogReplConnectionDetails}: the application's DataSource or service connection).
+	 */
+	static class NamedStreamsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+		private Environment environment;
+
+		private BeanFactory beanFactory;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+			this.beanFactory = beanFactory;
+		}
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			for (String name : NamedStreams.names(this.environment)) {
+				RootBeanDefinition definition = new RootBeanDefinition(ReplicationStreamContainer.class);
+				definition.setInstanceSupplier(() -> createNamed(name));
+				registry.registerBeanDefinition(name + "ReplicationStreamContainer", definition);
 			}
-			catch (IllegalArgumentException ex) {
-				throw new ReplicationSetupException("Invalid pglogrepl.start-lsn: " + ex.getMessage(),
-						"Set pglogrepl.start-lsn to a position like 0/16B3748, or remove it.");
-			}
 		}
-		if (p.getStatusInterval().isNegative() || p.getStatusInterval().isZero()) {
-			throw new ReplicationSetupException("pglogrepl.status-interval must be positive, was " + p.getStatusInterval(),
-					"Set pglogrepl.status-interval to e.g. 10s (below the server's wal_sender_timeout).");
+
+		private ReplicationStreamContainer createNamed(String name) {
+			PgLogReplProperties properties = NamedStreams.properties(Binder.get(this.environment), name);
+			PgLogReplConnectionDetails fallback = this.beanFactory.getBean(PgLogReplConnectionDetails.class);
+			PgLogReplConnectionDetails details = new PropertiesPgLogReplConnectionDetails(properties, () -> fallback);
+			return create(this.beanFactory.getBean(ReplicationStreamContainerFactory.class), name, properties, details,
+					NamedStreams.PREFIX + "." + name);
 		}
-		if (p.getReceiveTimeout().isNegative()) {
-			throw new ReplicationSetupException("pglogrepl.receive-timeout must not be negative, was " + p.getReceiveTimeout(),
-					"Set pglogrepl.receive-timeout to e.g. 30s, or 0 to disable the check.");
+
+	}
+
+	static class NamedStreamsCondition extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			boolean named = !NamedStreams.names(context.getEnvironment()).isEmpty();
+			return new ConditionOutcome(named, (named ? "" : "no ") + "named streams under pglogrepl.streams");
 		}
-		String url = details.getJdbcUrl();
-		if (!url.startsWith("jdbc:postgresql:")) {
-			throw new ReplicationSetupException("The replication URL '" + StreamSettings.maskPassword(url) + "' ("
-					+ ((p.getUrl() != null) ? "pglogrepl.url" : "pglogrepl.url is unset, taken from spring.datasource.url")
-					+ ") is not a PostgreSQL JDBC URL.",
-					"Set pglogrepl.url to jdbc:postgresql://host:port/database.");
+
+	}
+
+	static class NoNamedStreamsCondition extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			boolean named = !NamedStreams.names(context.getEnvironment()).isEmpty();
+			return new ConditionOutcome(!named, (named ? "" : "no ") + "named streams under pglogrepl.streams");
 		}
-		Properties props = new Properties();
-		if (details.getUsername() != null) {
-			props.setProperty("user", details.getUsername());
-		}
-		if (details.getPassword() != null) {
-			props.setProperty("password", details.getPassword());
-		}
-		props.setProperty("ApplicationName", "pglogrepl-" + p.getSlot().getName());
-		if (!p.getReceiveTimeout().isZero() && !p.getReceiveTimeout().isNegative()) {
-			// a login that gets no answer (stalled network, hung server) gives up like a silent stream does,
-			// so reconnecting goes on; a loginTimeout in the URL takes precedence (pgjdbc prefers URL parameters)
-			long seconds = Math.max(1, (p.getReceiveTimeout().toMillis() + 999) / 1000);
-			props.setProperty("loginTimeout", Long.toString(seconds));
-		}
-		url = StreamSettings.movePasswordsToProperties(url, props);
-		return new StreamSettings(url, props, p.getSlot().getName(), p.getSlot().getCreate().name(),
-				p.getSlot().isDropOnShutdown(), new ArrayList<>(p.getPublication().getNames()),
-				p.getPublication().getCreate() == PgLogReplProperties.PublicationCreate.IF_MISSING,
-				new ArrayList<>(p.getPublication().getTables()), p.getPgoutput().getProtoVersion(),
-				(p.getPgoutput().getStreaming() != null) ? p.getPgoutput().getStreaming().toLowerCase(Locale.ROOT) : "off",
-				p.getPgoutput().isBinary(), p.getPgoutput().isMessages(), p.getPgoutput().getOrigin(), startLsn,
-				p.getStatusInterval(), p.getAckMode(), p.getQueueCapacity(), p.getReconnect().getInitialInterval(),
-				p.getReconnect().getMaxInterval(), p.getReconnect().getMultiplier(), p.getEvents().isRaw(),
-				p.getEvents().isDecoded(), p.getEvents().isKeepalive(), p.getReceiveTimeout());
+
 	}
 
 }

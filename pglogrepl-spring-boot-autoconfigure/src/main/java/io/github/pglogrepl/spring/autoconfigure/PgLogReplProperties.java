@@ -2,11 +2,19 @@ package io.github.pglogrepl.spring.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import io.github.pglogrepl.spring.stream.AckMode;
+import io.github.pglogrepl.spring.stream.JdbcUrls;
+import io.github.pglogrepl.spring.stream.OriginFilter;
+import io.github.pglogrepl.spring.stream.PublicationCreation;
+import io.github.pglogrepl.spring.stream.SlotCreation;
+import io.github.pglogrepl.spring.stream.StreamContainerProperties;
+import io.github.pglogrepl.spring.stream.StreamingMode;
 
 /**
  * Configuration of the PostgreSQL logical replication stream (pglogrepl.*).
@@ -46,7 +54,7 @@ public class PgLogReplProperties {
 	/**
 	 * Interval between standby status updates sent to the server.
 	 */
-	private Duration statusInterval = Duration.ofSeconds(10);
+	private Duration statusInterval = StreamContainerProperties.DEFAULT_STATUS_INTERVAL;
 
 	/**
 	 * Silence from the server after which the connection is considered lost and re-established (a stalled
@@ -54,7 +62,7 @@ public class PgLogReplProperties {
 	 * attempt waits for the server to answer the login (pgjdbc loginTimeout, rounded up to seconds; a
 	 * loginTimeout in the URL wins). Zero disables both.
 	 */
-	private Duration receiveTimeout = Duration.ofSeconds(30);
+	private Duration receiveTimeout = StreamContainerProperties.DEFAULT_RECEIVE_TIMEOUT;
 
 	/**
 	 * How the flushed position advances: auto after all listeners of a transaction returned,
@@ -65,7 +73,27 @@ public class PgLogReplProperties {
 	/**
 	 * Maximum number of received messages waiting for the listeners; the stream is paused when it is full.
 	 */
-	private int queueCapacity = 1024;
+	private int queueCapacity = StreamContainerProperties.DEFAULT_QUEUE_CAPACITY;
+
+	/**
+	 * Whether the stream starts with the application context. When false, start the
+	 * ReplicationStreamContainer bean yourself.
+	 */
+	private boolean autoStartup = true;
+
+	/**
+	 * Longest wait, when the application stops, for the event being delivered and the final status update;
+	 * then the stream's threads are interrupted and the connection is closed. Keep it below Spring's
+	 * spring.lifecycle.timeout-per-shutdown-phase (30s by default).
+	 */
+	private Duration shutdownTimeout = StreamContainerProperties.DEFAULT_SHUTDOWN_TIMEOUT;
+
+	/**
+	 * Named streams, each with its own slot and acknowledgement, e.g. pglogrepl.streams.billing.slot.name.
+	 * Each inherits every setting it does not set from the top-level pglogrepl.* properties. When any is
+	 * defined, only the named streams run (the top-level properties are their defaults).
+	 */
+	private Map<String, PgLogReplProperties> streams = new LinkedHashMap<>();
 
 	/**
 	 * Slot settings.
@@ -164,6 +192,30 @@ public class PgLogReplProperties {
 		this.queueCapacity = queueCapacity;
 	}
 
+	public boolean isAutoStartup() {
+		return this.autoStartup;
+	}
+
+	public void setAutoStartup(boolean autoStartup) {
+		this.autoStartup = autoStartup;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Map<String, PgLogReplProperties> getStreams() {
+		return this.streams;
+	}
+
+	public void setStreams(Map<String, PgLogReplProperties> streams) {
+		this.streams = streams;
+	}
+
 	public Slot getSlot() {
 		return this.slot;
 	}
@@ -186,30 +238,8 @@ public class PgLogReplProperties {
 
 	@Override
 	public String toString() {
-		return "PgLogReplProperties[url=" + io.github.pglogrepl.spring.stream.StreamSettings.maskPassword(this.url) + ", username=" + this.username + ", password="
+		return "PgLogReplProperties[url=" + JdbcUrls.maskPassword(this.url) + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", slot=" + this.slot.name + "]";
-	}
-
-	/** When to create the replication slot. */
-	public enum SlotCreate {
-
-		/** Create the slot if it does not exist (default). */
-		IF_MISSING,
-		/** Never create it: fail if it does not exist. */
-		NEVER,
-		/** Create a temporary slot on each connection; it vanishes with the connection. */
-		TEMPORARY
-
-	}
-
-	/** When to create the publication. */
-	public enum PublicationCreate {
-
-		/** Create the publications if they do not exist, for pglogrepl.publication.tables. */
-		IF_MISSING,
-		/** Never create them: fail if one does not exist (default). */
-		NEVER
-
 	}
 
 	/** Slot settings. */
@@ -224,7 +254,7 @@ public class PgLogReplProperties {
 		/**
 		 * When to create the slot: if-missing, never or temporary.
 		 */
-		private SlotCreate create = SlotCreate.IF_MISSING;
+		private SlotCreation create = SlotCreation.IF_MISSING;
 
 		/**
 		 * Whether to drop the slot when the application shuts down.
@@ -239,11 +269,11 @@ public class PgLogReplProperties {
 			this.name = name;
 		}
 
-		public SlotCreate getCreate() {
+		public SlotCreation getCreate() {
 			return this.create;
 		}
 
-		public void setCreate(SlotCreate create) {
+		public void setCreate(SlotCreation create) {
 			this.create = create;
 		}
 
@@ -268,7 +298,7 @@ public class PgLogReplProperties {
 		/**
 		 * When to create the publications: if-missing or never.
 		 */
-		private PublicationCreate create = PublicationCreate.NEVER;
+		private PublicationCreation create = PublicationCreation.NEVER;
 
 		/**
 		 * Schema-qualified tables of a publication created by the application (e.g. public.orders). Empty
@@ -284,11 +314,11 @@ public class PgLogReplProperties {
 			this.names = names;
 		}
 
-		public PublicationCreate getCreate() {
+		public PublicationCreation getCreate() {
 			return this.create;
 		}
 
-		public void setCreate(PublicationCreate create) {
+		public void setCreate(PublicationCreation create) {
 			this.create = create;
 		}
 
@@ -314,7 +344,7 @@ public class PgLogReplProperties {
 		 * Streaming of large in-progress transactions: off, on or parallel. Streamed changes are published
 		 * before their transaction commits; listen for StreamAbortEvent to discard aborted ones.
 		 */
-		private String streaming = "off";
+		private StreamingMode streaming = StreamingMode.OFF;
 
 		/**
 		 * Whether column values are sent in binary format.
@@ -329,7 +359,7 @@ public class PgLogReplProperties {
 		/**
 		 * Origin filter (PostgreSQL 16+): any or none. Default: server default (any).
 		 */
-		private String origin;
+		private OriginFilter origin;
 
 		public Integer getProtoVersion() {
 			return this.protoVersion;
@@ -339,11 +369,11 @@ public class PgLogReplProperties {
 			this.protoVersion = protoVersion;
 		}
 
-		public String getStreaming() {
+		public StreamingMode getStreaming() {
 			return this.streaming;
 		}
 
-		public void setStreaming(String streaming) {
+		public void setStreaming(StreamingMode streaming) {
 			this.streaming = streaming;
 		}
 
@@ -363,11 +393,11 @@ public class PgLogReplProperties {
 			this.messages = messages;
 		}
 
-		public String getOrigin() {
+		public OriginFilter getOrigin() {
 			return this.origin;
 		}
 
-		public void setOrigin(String origin) {
+		public void setOrigin(OriginFilter origin) {
 			this.origin = origin;
 		}
 
@@ -379,17 +409,17 @@ public class PgLogReplProperties {
 		/**
 		 * Delay before the first reconnect attempt.
 		 */
-		private Duration initialInterval = Duration.ofSeconds(1);
+		private Duration initialInterval = StreamContainerProperties.DEFAULT_RECONNECT_INITIAL_INTERVAL;
 
 		/**
 		 * Maximum delay between reconnect attempts.
 		 */
-		private Duration maxInterval = Duration.ofSeconds(10);
+		private Duration maxInterval = StreamContainerProperties.DEFAULT_RECONNECT_MAX_INTERVAL;
 
 		/**
 		 * Factor applied to the delay after each failed attempt.
 		 */
-		private double multiplier = 2.0;
+		private double multiplier = StreamContainerProperties.DEFAULT_RECONNECT_MULTIPLIER;
 
 		public Duration getInitialInterval() {
 			return this.initialInterval;

@@ -54,7 +54,7 @@ class PropertiesPgLogReplConnectionDetails implements PgLogReplConnectionDetails
 
 	@Override
 	public String toString() {
-		return "PgLogReplConnectionDetails[url=" + io.github.pglogrepl.spring.stream.StreamSettings.maskPassword(this.properties.getUrl()) + ", username="
+		return "PgLogReplConnectionDetails[url=" + io.github.pglogrepl.spring.stream.JdbcUrls.maskPassword(this.properties.getUrl()) + ", username="
 				+ this.properties.getUsername() + ", password=******]";
 	}
 

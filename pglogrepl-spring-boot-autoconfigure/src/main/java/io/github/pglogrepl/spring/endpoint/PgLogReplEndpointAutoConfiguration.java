@@ -1,5 +1,6 @@
 package io.github.pglogrepl.spring.endpoint;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,8 +24,8 @@ public final class PgLogReplEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PgLogReplEndpoint pgLogReplEndpoint(ReplicationStreamContainer container) {
-		return new PgLogReplEndpoint(container);
+	PgLogReplEndpoint pgLogReplEndpoint(ObjectProvider<ReplicationStreamContainer> containers) {
+		return new PgLogReplEndpoint(containers.orderedStream().toList());
 	}
 
 }

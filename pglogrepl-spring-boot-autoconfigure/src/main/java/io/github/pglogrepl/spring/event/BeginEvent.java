@@ -29,13 +29,6 @@ public final class BeginEvent extends PgOutputEvent<BeginMessage> {
 	}
 
 	/**
-	 * @return the transaction id (for SpEL conditions)
-	 */
-	public long getXid() {
-		return xid();
-	}
-
-	/**
 	 * @return the LSN of the transaction's commit record
 	 */
 	public io.github.pglogrepl.Lsn finalLsn() {
@@ -43,24 +36,10 @@ public final class BeginEvent extends PgOutputEvent<BeginMessage> {
 	}
 
 	/**
-	 * @return the LSN of the transaction's commit record (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getFinalLsn() {
-		return finalLsn();
-	}
-
-	/**
 	 * @return the commit time
 	 */
 	public java.time.Instant commitTime() {
 		return message().commitTime();
-	}
-
-	/**
-	 * @return the commit time (for SpEL conditions)
-	 */
-	public java.time.Instant getCommitTime() {
-		return commitTime();
 	}
 
 }

@@ -28,11 +28,4 @@ public final class BeginPrepareEvent extends PgOutputEvent<BeginPrepareMessage> 
 		return message().gid();
 	}
 
-	/**
-	 * @return the global transaction id (for SpEL conditions)
-	 */
-	public String getGid() {
-		return gid();
-	}
-
 }

@@ -29,13 +29,6 @@ public final class CommitEvent extends PgOutputEvent<CommitMessage> {
 	}
 
 	/**
-	 * @return the LSN of the commit record (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getCommitLsn() {
-		return commitLsn();
-	}
-
-	/**
 	 * @return the end LSN of the transaction: the position to acknowledge
 	 */
 	public io.github.pglogrepl.Lsn endLsn() {
@@ -43,24 +36,10 @@ public final class CommitEvent extends PgOutputEvent<CommitMessage> {
 	}
 
 	/**
-	 * @return the end LSN of the transaction: the position to acknowledge (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getEndLsn() {
-		return endLsn();
-	}
-
-	/**
 	 * @return the commit time
 	 */
 	public java.time.Instant commitTime() {
 		return message().commitTime();
-	}
-
-	/**
-	 * @return the commit time (for SpEL conditions)
-	 */
-	public java.time.Instant getCommitTime() {
-		return commitTime();
 	}
 
 }

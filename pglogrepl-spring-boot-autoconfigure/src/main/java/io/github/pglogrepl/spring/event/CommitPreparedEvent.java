@@ -29,24 +29,10 @@ public final class CommitPreparedEvent extends PgOutputEvent<CommitPreparedMessa
 	}
 
 	/**
-	 * @return the global transaction id (for SpEL conditions)
-	 */
-	public String getGid() {
-		return gid();
-	}
-
-	/**
 	 * @return the end LSN
 	 */
 	public io.github.pglogrepl.Lsn endLsn() {
 		return message().endLsn();
-	}
-
-	/**
-	 * @return the end LSN (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getEndLsn() {
-		return endLsn();
 	}
 
 }

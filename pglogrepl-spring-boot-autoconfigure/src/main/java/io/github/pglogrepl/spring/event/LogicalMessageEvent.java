@@ -29,24 +29,10 @@ public final class LogicalMessageEvent extends PgOutputEvent<LogicalDecodingMess
 	}
 
 	/**
-	 * @return the prefix (for SpEL conditions)
-	 */
-	public String getPrefix() {
-		return prefix();
-	}
-
-	/**
 	 * @return the content bytes
 	 */
 	public byte[] content() {
 		return message().content().clone();
-	}
-
-	/**
-	 * @return the content bytes (for SpEL conditions)
-	 */
-	public byte[] getContent() {
-		return content();
 	}
 
 	/**
@@ -57,24 +43,10 @@ public final class LogicalMessageEvent extends PgOutputEvent<LogicalDecodingMess
 	}
 
 	/**
-	 * @return the content as UTF-8 (for SpEL conditions)
-	 */
-	public String getContentAsString() {
-		return contentAsString();
-	}
-
-	/**
 	 * @return whether the message was part of a transaction
 	 */
 	public boolean transactional() {
 		return message().transactional();
-	}
-
-	/**
-	 * @return whether the message was part of a transaction (for SpEL conditions)
-	 */
-	public boolean getTransactional() {
-		return transactional();
 	}
 
 }

@@ -28,11 +28,4 @@ public final class OriginEvent extends PgOutputEvent<OriginMessage> {
 		return message().name();
 	}
 
-	/**
-	 * @return the origin name (for SpEL conditions)
-	 */
-	public String getName() {
-		return name();
-	}
-
 }

@@ -29,24 +29,10 @@ public final class PrepareEvent extends PgOutputEvent<PrepareMessage> {
 	}
 
 	/**
-	 * @return the global transaction id (for SpEL conditions)
-	 */
-	public String getGid() {
-		return gid();
-	}
-
-	/**
 	 * @return the end LSN of the prepared transaction
 	 */
 	public io.github.pglogrepl.Lsn endLsn() {
 		return message().endLsn();
-	}
-
-	/**
-	 * @return the end LSN of the prepared transaction (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getEndLsn() {
-		return endLsn();
 	}
 
 }

@@ -28,11 +28,4 @@ public final class RelationEvent extends PgOutputEvent<RelationMessage> {
 		return new TableName(message().namespace(), message().name());
 	}
 
-	/**
-	 * @return the table (for SpEL conditions)
-	 */
-	public TableName getTable() {
-		return table();
-	}
-
 }

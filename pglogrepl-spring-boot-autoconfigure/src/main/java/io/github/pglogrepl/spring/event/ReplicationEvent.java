@@ -3,7 +3,8 @@ package io.github.pglogrepl.spring.event;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Base class of the events published for a replication stream. The source is the stream container.
+ * Base class of the events published for a replication stream. The source is the stream container. SpEL
+ * conditions read the accessors by their names: {@code #event.stream}, {@code #event.table.name}.
  * Events are immutable; they are published on the container's dispatch thread, one at a time, in stream
  * order.
  */
@@ -11,29 +12,34 @@ public abstract class ReplicationEvent extends ApplicationEvent {
 
 	private static final long serialVersionUID = 1L;
 
+	private final String stream;
+
 	private final String slotName;
 
 	/**
 	 * Creates an event.
-	 * @param source the publishing container
+	 * @param source the publishing container (a {@link ReplicationEventSource}, which names the stream)
 	 * @param slotName the replication slot
 	 */
 	protected ReplicationEvent(Object source, String slotName) {
 		super(source);
+		this.stream = (source instanceof ReplicationEventSource eventSource) ? eventSource.streamName() : null;
 		this.slotName = slotName;
+	}
+
+	/**
+	 * @return the name of the stream the event came from ({@code default} when the application has one stream;
+	 * {@code null} if the source is no stream), e.g. for
+	 * {@code @EventListener(condition = "#event.stream == 'billing'")}
+	 */
+	public String stream() {
+		return this.stream;
 	}
 
 	/**
 	 * @return the replication slot the event came from
 	 */
 	public String slotName() {
-		return this.slotName;
-	}
-
-	/**
-	 * @return the replication slot the event came from (for SpEL conditions)
-	 */
-	public String getSlotName() {
 		return this.slotName;
 	}
 

@@ -29,24 +29,10 @@ public final class RollbackPreparedEvent extends PgOutputEvent<RollbackPreparedM
 	}
 
 	/**
-	 * @return the global transaction id (for SpEL conditions)
-	 */
-	public String getGid() {
-		return gid();
-	}
-
-	/**
 	 * @return the end LSN of the rollback
 	 */
 	public io.github.pglogrepl.Lsn endLsn() {
 		return message().rollbackEndLsn();
-	}
-
-	/**
-	 * @return the end LSN of the rollback (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getEndLsn() {
-		return endLsn();
 	}
 
 }

@@ -69,13 +69,6 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 	}
 
 	/**
-	 * @return the table (for SpEL conditions: {@code #event.table.name == 'orders'})
-	 */
-	public TableName getTable() {
-		return this.table;
-	}
-
-	/**
 	 * @return the transaction the change belongs to
 	 */
 	public TransactionInfo transaction() {

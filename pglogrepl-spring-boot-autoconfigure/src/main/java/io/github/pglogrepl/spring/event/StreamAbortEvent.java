@@ -29,24 +29,10 @@ public final class StreamAbortEvent extends PgOutputEvent<StreamAbortMessage> {
 	}
 
 	/**
-	 * @return the top-level transaction id (for SpEL conditions)
-	 */
-	public long getXid() {
-		return xid();
-	}
-
-	/**
 	 * @return the aborted (sub)transaction id
 	 */
 	public long subXid() {
 		return Integer.toUnsignedLong(message().subXid());
-	}
-
-	/**
-	 * @return the aborted (sub)transaction id (for SpEL conditions)
-	 */
-	public long getSubXid() {
-		return subXid();
 	}
 
 }

@@ -29,24 +29,10 @@ public final class StreamCommitEvent extends PgOutputEvent<StreamCommitMessage> 
 	}
 
 	/**
-	 * @return the transaction id (for SpEL conditions)
-	 */
-	public long getXid() {
-		return xid();
-	}
-
-	/**
 	 * @return the end LSN of the transaction
 	 */
 	public io.github.pglogrepl.Lsn endLsn() {
 		return message().endLsn();
-	}
-
-	/**
-	 * @return the end LSN of the transaction (for SpEL conditions)
-	 */
-	public io.github.pglogrepl.Lsn getEndLsn() {
-		return endLsn();
 	}
 
 }

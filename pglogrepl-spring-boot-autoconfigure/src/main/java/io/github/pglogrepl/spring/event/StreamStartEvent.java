@@ -28,11 +28,4 @@ public final class StreamStartEvent extends PgOutputEvent<StreamStartMessage> {
 		return Integer.toUnsignedLong(message().xid());
 	}
 
-	/**
-	 * @return the transaction id (for SpEL conditions)
-	 */
-	public long getXid() {
-		return xid();
-	}
-
 }

@@ -36,13 +36,6 @@ public final class TruncateEvent extends PgOutputEvent<TruncateMessage> {
 	}
 
 	/**
-	 * @return the truncated tables (for SpEL conditions)
-	 */
-	public List<TableName> getTables() {
-		return tables();
-	}
-
-	/**
 	 * @return whether CASCADE was given
 	 */
 	public boolean cascade() {

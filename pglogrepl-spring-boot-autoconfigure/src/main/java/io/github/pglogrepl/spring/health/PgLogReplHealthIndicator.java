@@ -38,7 +38,8 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 			builder.down();
 			builder.withDetail("reason", (state.lastError() != null) ? state.lastError() : "stream is " + state.status());
 		}
-		builder.withDetail("slot", state.slotName())
+		builder.withDetail("stream", state.streamName())
+			.withDetail("slot", state.slotName())
 			.withDetail("status", state.status().name())
 			.withDetail("receivedLsn", state.receivedLsn().toString())
 			.withDetail("flushedLsn", state.flushedLsn().toString())

@@ -1,5 +1,6 @@
 package io.github.pglogrepl.spring.metrics;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -9,10 +10,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import io.github.pglogrepl.pgoutput.PgOutputMessageType;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 
 /**
- * Micrometer meters of the replication stream, tagged {@code slot}:
+ * Micrometer meters of the replication streams, tagged {@code stream} and {@code slot}:
  * <ul>
  * <li>{@code pglogrepl.lag} (bytes): server WAL end minus flushed position</li>
  * <li>{@code pglogrepl.lag.time} (seconds): since the commit time of the newest change received while the
@@ -24,26 +26,25 @@ import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
  */
 public class PgLogReplMetrics implements MeterBinder {
 
-	private static final char[] TYPES = "BCORYIUDTMSEcAbPKrp".toCharArray();
-
-	private static final String[] TYPE_NAMES = { "begin", "commit", "origin", "relation", "type", "insert", "update",
-			"delete", "truncate", "message", "stream_start", "stream_stop", "stream_commit", "stream_abort",
-			"begin_prepare", "prepare", "commit_prepared", "rollback_prepared", "stream_prepare" };
-
-	private final ReplicationStreamContainer container;
+	private final List<ReplicationStreamContainer> containers;
 
 	/**
 	 * Creates the binder.
-	 * @param container the stream
+	 * @param containers the streams
 	 */
-	public PgLogReplMetrics(ReplicationStreamContainer container) {
-		this.container = container;
+	public PgLogReplMetrics(List<ReplicationStreamContainer> containers) {
+		this.containers = List.copyOf(containers);
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		Tags tags = Tags.of("slot", this.container.settings().slotName());
-		ReplicationStreamContainer c = this.container;
+		for (ReplicationStreamContainer container : this.containers) {
+			bindTo(registry, container);
+		}
+	}
+
+	private static void bindTo(MeterRegistry registry, ReplicationStreamContainer c) {
+		Tags tags = Tags.of("stream", c.streamName(), "slot", c.getContainerProperties().getSlotName());
 		Gauge.builder("pglogrepl.lag", c, (x) -> x.state().lagBytes())
 			.tags(tags)
 			.baseUnit("bytes")
@@ -69,9 +70,11 @@ public class PgLogReplMetrics implements MeterBinder {
 			.tags(tags)
 			.description("Reconnects of the replication stream")
 			.register(registry);
-		for (int i = 0; i < TYPES.length; i++) {
-			char type = TYPES[i];
-			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type)).tags(tags.and("type", TYPE_NAMES[i])).description("pgoutput messages received").register(registry);
+		for (PgOutputMessageType type : PgOutputMessageType.values()) {
+			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type))
+				.tags(tags.and("type", type.typeName()))
+				.description("pgoutput messages received")
+				.register(registry);
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.pglogrepl.spring.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,7 +13,7 @@ import io.github.pglogrepl.spring.autoconfigure.PgLogReplAutoConfiguration;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 
 /**
- * Binds the {@code pglogrepl.*} meters when Micrometer is present.
+ * Binds the {@code pglogrepl.*} meters of every stream when Micrometer is present.
  */
 @AutoConfiguration(after = PgLogReplAutoConfiguration.class,
 		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
@@ -23,8 +24,8 @@ public final class PgLogReplMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PgLogReplMetrics pgLogReplMetrics(ReplicationStreamContainer container) {
-		return new PgLogReplMetrics(container);
+	PgLogReplMetrics pgLogReplMetrics(ObjectProvider<ReplicationStreamContainer> containers) {
+		return new PgLogReplMetrics(containers.orderedStream().toList());
 	}
 
 }

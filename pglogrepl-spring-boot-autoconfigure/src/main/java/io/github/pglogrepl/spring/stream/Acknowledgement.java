@@ -6,7 +6,8 @@ import io.github.pglogrepl.spring.event.CommitEvent;
 /**
  * Acknowledges processed transactions in {@code pglogrepl.ack-mode=manual}. Inject it where the application
  * knows a transaction's changes are durably handled. An acknowledged position is reported to the server
- * with the next status update; the server will not send those transactions again.
+ * with the next status update; the server will not send those transactions again. Thread-safe: call it from a
+ * listener (the dispatch thread) or from any other thread, e.g. after an asynchronous write completed.
  */
 public interface Acknowledgement {
 

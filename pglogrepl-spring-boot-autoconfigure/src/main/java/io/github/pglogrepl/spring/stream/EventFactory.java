@@ -150,33 +150,6 @@ final class EventFactory {
 		return null;
 	}
 
-	/**
-	 * @param message a message
-	 * @return the LSN to acknowledge once the message was delivered, or {@code null} if it does not end a
-	 * transaction
-	 */
-	static Lsn transactionEnd(PgOutputMessage message) {
-		if (message instanceof CommitMessage m) {
-			return m.endLsn();
-		}
-		if (message instanceof StreamCommitMessage m) {
-			return m.endLsn();
-		}
-		if (message instanceof PrepareMessage m) {
-			return m.endLsn();
-		}
-		if (message instanceof StreamPrepareMessage m) {
-			return m.endLsn();
-		}
-		if (message instanceof CommitPreparedMessage m) {
-			return m.endLsn();
-		}
-		if (message instanceof RollbackPreparedMessage m) {
-			return m.rollbackEndLsn();
-		}
-		return null;
-	}
-
 	private TransactionInfo info(Transaction txn, int streamedXid) {
 		if (streamedXid != 0) {
 			return new TransactionInfo(Integer.toUnsignedLong(streamedXid), null, null, true);
@@ -200,31 +173,6 @@ final class EventFactory {
 
 	private ChangeRow row(Row row) {
 		return (row != null) ? new ChangeRow(row, this.conversionService) : null;
-	}
-
-	static String typeName(char type) {
-		return switch (type) {
-			case 'B' -> "begin";
-			case 'C' -> "commit";
-			case 'O' -> "origin";
-			case 'R' -> "relation";
-			case 'Y' -> "type";
-			case 'I' -> "insert";
-			case 'U' -> "update";
-			case 'D' -> "delete";
-			case 'T' -> "truncate";
-			case 'M' -> "message";
-			case 'S' -> "stream_start";
-			case 'E' -> "stream_stop";
-			case 'c' -> "stream_commit";
-			case 'A' -> "stream_abort";
-			case 'b' -> "begin_prepare";
-			case 'P' -> "prepare";
-			case 'K' -> "commit_prepared";
-			case 'r' -> "rollback_prepared";
-			case 'p' -> "stream_prepare";
-			default -> "unknown";
-		};
 	}
 
 }

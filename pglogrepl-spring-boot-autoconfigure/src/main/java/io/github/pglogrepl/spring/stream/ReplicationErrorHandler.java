@@ -4,7 +4,8 @@ import io.github.pglogrepl.spring.event.ReplicationEvent;
 
 /**
  * Decides what happens when a listener throws. Declare a bean of this type to replace the default
- * ({@link DefaultReplicationErrorHandler}: log and retry).
+ * ({@link DefaultReplicationErrorHandler}: log and retry). Called on the stream's dispatch thread, right after the
+ * listener threw; the stream delivers nothing else until it returns.
  */
 @FunctionalInterface
 public interface ReplicationErrorHandler {

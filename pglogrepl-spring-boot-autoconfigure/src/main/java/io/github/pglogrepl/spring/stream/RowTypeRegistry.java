@@ -12,7 +12,8 @@ import io.github.pglogrepl.spring.event.ReplicatedTable;
 /**
  * Which Java type the rows of a table map to in {@code InsertEvent<T>}, {@code UpdateEvent<T>} and
  * {@code DeleteEvent<T>}. Filled at startup from the generic parameters of {@code @EventListener} methods
- * (and by {@link #register(Class)}); tables without a type use {@link ChangeRow}.
+ * (and by {@link #register(Class)}); tables without a type use {@link ChangeRow}. Thread-safe: filled while the
+ * context starts, read by the dispatch threads.
  */
 public class RowTypeRegistry {
 

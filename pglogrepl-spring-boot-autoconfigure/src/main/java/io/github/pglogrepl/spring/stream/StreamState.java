@@ -6,8 +6,10 @@ import java.util.Map;
 import io.github.pglogrepl.Lsn;
 
 /**
- * A snapshot of the stream's state, for health, the actuator endpoint and metrics.
+ * A snapshot of the stream's state, for health, the actuator endpoint and metrics. Immutable; made on the
+ * thread that asks ({@link ReplicationStreamContainer#state()}).
  *
+ * @param streamName the stream's name
  * @param status lifecycle state
  * @param slotName the slot
  * @param receivedLsn highest WAL position received
@@ -24,7 +26,7 @@ import io.github.pglogrepl.Lsn;
  * @param problem a condition that makes the stream miss changes although it is connected (e.g. a dropped
  * publication), or {@code null}
  */
-public record StreamState(StreamStatus status, String slotName, Lsn receivedLsn, Lsn flushedLsn, Lsn serverWalEnd,
+public record StreamState(String streamName, StreamStatus status, String slotName, Lsn receivedLsn, Lsn flushedLsn, Lsn serverWalEnd,
 		long lagBytes, double lagSeconds, Map<String, Long> messages, long transactions, long reconnects,
 		String lastError, Instant streamingSince, String problem) {
 }

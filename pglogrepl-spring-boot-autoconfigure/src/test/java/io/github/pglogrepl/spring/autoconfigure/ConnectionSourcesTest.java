@@ -58,7 +58,7 @@ class ConnectionSourcesTest {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-				assertThat(container.settings().jdbcUrl()).isEqualTo(pg.jdbcUrl());
+				assertThat(container.getContainerProperties().getJdbcUrl()).isEqualTo(pg.jdbcUrl());
 				StreamTestSupport.await("streaming", () -> container.state().status() == StreamStatus.STREAMING,
 						Duration.ofSeconds(20));
 			});

@@ -27,6 +27,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.convert.support.DefaultConversionService;
 
@@ -48,7 +49,11 @@ import io.github.pglogrepl.spring.stream.ReplicationErrorHandler;
 import io.github.pglogrepl.spring.stream.ReplicationSetupException;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.RowTypeRegistry;
-import io.github.pglogrepl.spring.stream.StreamSettings;
+import io.github.pglogrepl.spring.stream.OriginFilter;
+import io.github.pglogrepl.spring.stream.PublicationCreation;
+import io.github.pglogrepl.spring.stream.SlotCreation;
+import io.github.pglogrepl.spring.stream.StreamContainerProperties;
+import io.github.pglogrepl.spring.stream.StreamingMode;
 import io.github.pglogrepl.spring.stream.StreamStatus;
 import io.github.pglogrepl.test.RealPostgres;
 import io.github.pglogrepl.test.TestPostgres;
@@ -203,7 +208,9 @@ class PgLogReplAutoConfigurationTests {
 				.hasSingleBean(RowTypeListenerScanner.class);
 			assertThat(context.getBean(ReplicationErrorHandler.class)).isInstanceOf(DefaultReplicationErrorHandler.class);
 			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-			assertThat(context.getBean(Acknowledgement.class)).isSameAs(container.acknowledgement());
+			// the injectable acknowledgement acts on the one stream
+			assertThat(context.getBean(Acknowledgement.class).acknowledged())
+				.isEqualTo(container.acknowledgement().acknowledged());
 			assertThat(container.isRunning()).isTrue();
 			awaitStreaming(container);
 			// the temporary slot exists while streaming
@@ -290,10 +297,10 @@ class PgLogReplAutoConfigurationTests {
 				assertThat(details.getJdbcUrl()).isEqualTo(url);
 				assertThat(details.getUsername()).isEqualTo("postgres");
 				assertThat(details.getPassword()).isEqualTo("ds-pw");
-				StreamSettings settings = context.getBean(ReplicationStreamContainer.class).settings();
-				assertThat(settings.jdbcUrl()).isEqualTo(url);
-				assertThat(settings.connectionProperties().getProperty("user")).isEqualTo("postgres");
-				assertThat(settings.connectionProperties().getProperty("password")).isEqualTo("ds-pw");
+				StreamContainerProperties settings = context.getBean(ReplicationStreamContainer.class).getContainerProperties();
+				assertThat(settings.getJdbcUrl()).isEqualTo(url);
+				assertThat(settings.getConnectionProperties().getProperty("user")).isEqualTo("postgres");
+				assertThat(settings.getConnectionProperties().getProperty("password")).isEqualTo("ds-pw");
 				awaitStreaming(context.getBean(ReplicationStreamContainer.class));
 			});
 	}
@@ -309,9 +316,9 @@ class PgLogReplAutoConfigurationTests {
 				PgLogReplConnectionDetails details = context.getBean(PgLogReplConnectionDetails.class);
 				assertThat(details.getJdbcUrl()).isEqualTo(url);
 				assertThat(details.getUsername()).isEqualTo("postgres");
-				StreamSettings settings = context.getBean(ReplicationStreamContainer.class).settings();
-				assertThat(settings.jdbcUrl()).isEqualTo(url);
-				assertThat(settings.connectionProperties().getProperty("user")).isEqualTo("postgres");
+				StreamContainerProperties settings = context.getBean(ReplicationStreamContainer.class).getContainerProperties();
+				assertThat(settings.getJdbcUrl()).isEqualTo(url);
+				assertThat(settings.getConnectionProperties().getProperty("user")).isEqualTo("postgres");
 				// streaming really uses pglogrepl.url: the DataSource URL points nowhere
 				awaitStreaming(context.getBean(ReplicationStreamContainer.class));
 			});
@@ -344,9 +351,9 @@ class PgLogReplAutoConfigurationTests {
 				assertThat(context).hasBean("customDetails")
 					.doesNotHaveBean(PropertiesPgLogReplConnectionDetails.class);
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-				assertThat(container.settings().jdbcUrl()).isEqualTo(url);
-				assertThat(container.settings().connectionProperties().getProperty("user")).isEqualTo("postgres");
-				assertThat(container.settings().connectionProperties().getProperty("password")).isNull();
+				assertThat(container.getContainerProperties().getJdbcUrl()).isEqualTo(url);
+				assertThat(container.getContainerProperties().getConnectionProperties().getProperty("user")).isEqualTo("postgres");
+				assertThat(container.getContainerProperties().getConnectionProperties().getProperty("password")).isNull();
 				awaitStreaming(container);
 			});
 	}
@@ -418,14 +425,9 @@ class PgLogReplAutoConfigurationTests {
 	/** A container that does not start by itself, so it needs no server. */
 	static class ManualContainer extends ReplicationStreamContainer {
 
-		ManualContainer(StreamSettings settings, ApplicationEventPublisher publisher) {
-			super(settings, publisher, new DefaultReplicationErrorHandler(), new RowTypeRegistry(),
-					new DefaultConversionService());
-		}
-
-		@Override
-		public boolean isAutoStartup() {
-			return false;
+		ManualContainer(StreamContainerProperties settings, ApplicationEventPublisher publisher) {
+			super(settings, publisher);
+			setAutoStartup(false);
 		}
 
 	}
@@ -439,8 +441,8 @@ class PgLogReplAutoConfigurationTests {
 			properties.getSlot().setName("user_slot");
 			properties.getPublication().setNames(List.of("user_pub"));
 			properties.setUrl("jdbc:postgresql://127.0.0.1:1/user_db");
-			return new ManualContainer(PgLogReplAutoConfiguration.settings(properties,
-					new PropertiesPgLogReplConnectionDetails(properties, () -> null)), publisher);
+			return new ManualContainer(StreamContainerPropertiesMapper.map("default", properties,
+					new PropertiesPgLogReplConnectionDetails(properties, () -> null), "pglogrepl"), publisher);
 		}
 
 	}
@@ -457,8 +459,9 @@ class PgLogReplAutoConfigurationTests {
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
 				assertThat(container).isInstanceOf(ManualContainer.class);
 				assertThat(container.isRunning()).isFalse();
-				assertThat(container.settings().slotName()).isEqualTo("user_slot");
-				assertThat(context.getBean(Acknowledgement.class)).isSameAs(container.acknowledgement());
+				assertThat(container.getContainerProperties().getSlotName()).isEqualTo("user_slot");
+				assertThat(context.getBean(Acknowledgement.class).acknowledged())
+					.isSameAs(container.acknowledgement().acknowledged());
 				// actuator beans build on the user's container
 				Health health = context.getBean("pglogreplHealthIndicator", HealthIndicator.class).health();
 				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
@@ -486,34 +489,35 @@ class PgLogReplAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				PgLogReplProperties properties = context.getBean(PgLogReplProperties.class);
-				assertThat(properties.getSlot().getCreate()).isEqualTo(PgLogReplProperties.SlotCreate.TEMPORARY);
+				assertThat(properties.getSlot().getCreate()).isEqualTo(SlotCreation.TEMPORARY);
 				assertThat(properties.getPublication().getCreate())
-					.isEqualTo(PgLogReplProperties.PublicationCreate.IF_MISSING);
+					.isEqualTo(PublicationCreation.IF_MISSING);
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-				StreamSettings s = container.settings();
-				assertThat(s.slotName()).isEqualTo(slot);
-				assertThat(s.slotCreate()).isEqualTo("TEMPORARY");
-				assertThat(s.temporarySlot()).isTrue();
-				assertThat(s.dropSlotOnShutdown()).isTrue();
-				assertThat(s.publications()).containsExactly(shared(pg)[1]);
-				assertThat(s.createPublications()).isTrue();
-				assertThat(s.publicationTables()).containsExactly("public.a", "public.b");
-				assertThat(s.ackMode()).isEqualTo(AckMode.MANUAL);
-				assertThat(s.statusInterval()).isEqualTo(Duration.ofSeconds(2));
-				assertThat(s.queueCapacity()).isEqualTo(16);
-				assertThat(s.startLsn()).isEqualTo(Lsn.parse("0/16B3748"));
-				assertThat(s.protoVersion()).isEqualTo(4);
-				assertThat(s.streaming()).isEqualTo("parallel");
-				assertThat(s.binary()).isTrue();
-				assertThat(s.messages()).isTrue();
-				assertThat(s.origin()).isEqualTo("none");
-				assertThat(s.publishRaw()).isTrue();
-				assertThat(s.publishDecoded()).isFalse();
-				assertThat(s.publishKeepalive()).isTrue();
-				assertThat(s.reconnectInitial()).isEqualTo(Duration.ofMillis(300));
-				assertThat(s.reconnectMax()).isEqualTo(Duration.ofSeconds(5));
-				assertThat(s.reconnectMultiplier()).isEqualTo(1.5);
-				assertThat(s.connectionProperties().getProperty("ApplicationName")).isEqualTo("pglogrepl-" + slot);
+				StreamContainerProperties s = container.getContainerProperties();
+				assertThat(s.getSlotName()).isEqualTo(slot);
+				assertThat(s.getSlotCreation()).isEqualTo(SlotCreation.TEMPORARY);
+				assertThat(s.isTemporarySlot()).isTrue();
+				assertThat(s.isDropSlotOnShutdown()).isTrue();
+				assertThat(s.getPublications()).containsExactly(shared(pg)[1]);
+				assertThat(s.getPublicationCreation()).isEqualTo(PublicationCreation.IF_MISSING);
+				assertThat(s.getPublicationTables()).containsExactly("public.a", "public.b");
+				assertThat(s.getAckMode()).isEqualTo(AckMode.MANUAL);
+				assertThat(s.getStatusInterval()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(s.getQueueCapacity()).isEqualTo(16);
+				assertThat(s.getStartLsn()).isEqualTo(Lsn.parse("0/16B3748"));
+				assertThat(s.getProtoVersion()).isEqualTo(4);
+				assertThat(s.getStreaming()).isEqualTo(StreamingMode.PARALLEL);
+				assertThat(s.isBinary()).isTrue();
+				assertThat(s.isMessages()).isTrue();
+				assertThat(s.getOrigin()).isEqualTo(OriginFilter.NONE);
+				assertThat(s.isPublishRaw()).isTrue();
+				assertThat(s.isPublishDecoded()).isFalse();
+				assertThat(s.isPublishKeepalive()).isTrue();
+				ExponentialBackOff backOff = (ExponentialBackOff) s.getReconnectBackOff();
+				assertThat(backOff.getInitialInterval()).isEqualTo(300);
+				assertThat(backOff.getMaxInterval()).isEqualTo(5000);
+				assertThat(backOff.getMultiplier()).isEqualTo(1.5);
+				assertThat(s.getConnectionProperties().getProperty("ApplicationName")).isEqualTo("pglogrepl-" + slot);
 				// the server accepts these pgoutput options
 				awaitStreaming(container);
 			});
@@ -525,28 +529,32 @@ class PgLogReplAutoConfigurationTests {
 		defaults.getSlot().setName("d");
 		defaults.getPublication().setNames(List.of("p"));
 		defaults.setUrl("jdbc:postgresql://localhost/db");
-		StreamSettings s = PgLogReplAutoConfiguration.settings(defaults,
-				new PropertiesPgLogReplConnectionDetails(defaults, () -> null));
-		assertThat(s.slotCreate()).isEqualTo("IF_MISSING");
-		assertThat(s.dropSlotOnShutdown()).isFalse();
-		assertThat(s.createPublications()).isFalse();
-		assertThat(s.protoVersion()).isNull();
-		assertThat(s.streaming()).isEqualTo("off");
-		assertThat(s.binary()).isFalse();
-		assertThat(s.messages()).isFalse();
-		assertThat(s.origin()).isNull();
-		assertThat(s.startLsn()).isNull();
-		assertThat(s.ackMode()).isEqualTo(AckMode.AUTO);
-		assertThat(s.statusInterval()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(s.queueCapacity()).isEqualTo(1024);
-		assertThat(s.publishRaw()).isFalse();
-		assertThat(s.publishDecoded()).isTrue();
-		assertThat(s.publishKeepalive()).isFalse();
-		assertThat(s.reconnectInitial()).isEqualTo(Duration.ofSeconds(1));
-		assertThat(s.reconnectMax()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(s.reconnectMultiplier()).isEqualTo(2.0);
-		assertThat(s.connectionProperties().getProperty("user")).isNull();
-		assertThat(s.connectionProperties().getProperty("password")).isNull();
+		StreamContainerProperties s = StreamContainerPropertiesMapper.map("default", defaults,
+				new PropertiesPgLogReplConnectionDetails(defaults, () -> null), "pglogrepl");
+		assertThat(s.getSlotCreation()).isEqualTo(SlotCreation.IF_MISSING);
+		assertThat(s.isDropSlotOnShutdown()).isFalse();
+		assertThat(s.getPublicationCreation()).isEqualTo(PublicationCreation.NEVER);
+		assertThat(s.getProtoVersion()).isNull();
+		assertThat(s.getStreaming()).isEqualTo(StreamingMode.OFF);
+		assertThat(s.isBinary()).isFalse();
+		assertThat(s.isMessages()).isFalse();
+		assertThat(s.getOrigin()).isNull();
+		assertThat(s.getStartLsn()).isNull();
+		assertThat(s.getAckMode()).isEqualTo(AckMode.AUTO);
+		assertThat(s.getStatusInterval()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(s.getQueueCapacity()).isEqualTo(1024);
+		assertThat(s.isPublishRaw()).isFalse();
+		assertThat(s.isPublishDecoded()).isTrue();
+		assertThat(s.isPublishKeepalive()).isFalse();
+		ExponentialBackOff backOff = (ExponentialBackOff) s.getReconnectBackOff();
+		assertThat(backOff.getInitialInterval()).isEqualTo(1000);
+		assertThat(backOff.getMaxInterval()).isEqualTo(10000);
+		assertThat(backOff.getMultiplier()).isEqualTo(2.0);
+		assertThat(s.getListenerRetryBackOff()).isNull();
+		assertThat(s.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(s.getStreamName()).isEqualTo("default");
+		assertThat(s.getConnectionProperties().getProperty("user")).isNull();
+		assertThat(s.getConnectionProperties().getProperty("password")).isNull();
 	}
 
 	// ------------------------------------------------------------------ actuator
@@ -577,10 +585,10 @@ class PgLogReplAutoConfigurationTests {
 				assertThat(names).containsExactlyInAnyOrder(METER_NAMES);
 				assertThat(registry.find("pglogrepl.lsn.flushed").tag("slot", slot).gauge()).isNotNull();
 				@SuppressWarnings("unchecked")
-				Map<String, Object> stream = (Map<String, Object>) context
+				Map<String, Object> stream = (Map<String, Object>) ((Map<String, Map<String, Object>>) context
 					.getBean(PgLogReplEndpoint.class)
 					.report()
-					.get("stream");
+					.get("streams")).get("default").get("stream");
 				assertThat(stream).containsEntry("slot", slot).containsEntry("status", "STREAMING");
 			});
 	}
@@ -619,16 +627,16 @@ class PgLogReplAutoConfigurationTests {
 				assertThat(context).hasNotFailed();
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
 				// the password is used ...
-				assertThat(container.settings().connectionProperties().getProperty("password")).isEqualTo(PASSWORD);
+				assertThat(container.getContainerProperties().getConnectionProperties().getProperty("password")).isEqualTo(PASSWORD);
 				assertThat(context.getBean(PgLogReplConnectionDetails.class).getPassword()).isEqualTo(PASSWORD);
 				// ... but never shown
 				assertThat(context.getBean(PgLogReplProperties.class).toString()).doesNotContain(PASSWORD)
 					.contains("******");
 				assertThat(context.getBean(PgLogReplConnectionDetails.class).toString()).doesNotContain(PASSWORD);
-				assertThat(container.settings().toString()).doesNotContain(PASSWORD);
+				assertThat(container.getContainerProperties().toString()).doesNotContain(PASSWORD);
 				awaitStreaming(container);
 				String report = context.getBean(PgLogReplEndpoint.class).report().toString();
-				assertThat(report).doesNotContain(PASSWORD).contains(container.settings().slotName());
+				assertThat(report).doesNotContain(PASSWORD).contains(container.getContainerProperties().getSlotName());
 				assertThat(container.state().toString()).doesNotContain(PASSWORD);
 				assertThat(context.getBean(PgLogReplHealthIndicator.class).health().toString()).doesNotContain(PASSWORD);
 			});

@@ -207,7 +207,7 @@ class HostileNamesTest {
 						InsertEvent<?> insert = recorder.of(InsertEvent.class).get(0);
 						assertThat(insert.table().name()).isEqualTo(table);
 						assertThat(insert.newRow().get("note")).isEqualTo("seven");
-						assertThat(container.settings().publications()).containsExactly(publication);
+						assertThat(container.getContainerProperties().getPublications()).containsExactly(publication);
 					});
 			assertNothingElseHappened(publication);
 		}
@@ -243,7 +243,7 @@ class HostileNamesTest {
 			run(properties, (context) -> {
 				assertThat(context).hasNotFailed();
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-				assertThat(container.settings().publications()).containsExactlyElementsOf(names);
+				assertThat(container.getContainerProperties().getPublications()).containsExactlyElementsOf(names);
 				StreamTestSupport.await("streaming", () -> container.state().status() == StreamStatus.STREAMING, TIMEOUT);
 				for (String name : names) {
 					assertThat(publicationTables(this.pg, name)).as(name).containsExactly("public." + table);

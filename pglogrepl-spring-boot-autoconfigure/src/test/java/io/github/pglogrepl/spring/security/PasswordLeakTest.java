@@ -45,7 +45,7 @@ import io.github.pglogrepl.spring.metrics.PgLogReplMetricsAutoConfiguration;
 import io.github.pglogrepl.spring.security.SecurityTestSupport.LogCapture;
 import io.github.pglogrepl.spring.stream.ReplicationSetupException;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
-import io.github.pglogrepl.spring.stream.StreamSettings;
+import io.github.pglogrepl.spring.stream.StreamContainerProperties;
 import io.github.pglogrepl.spring.stream.StreamStatus;
 import io.github.pglogrepl.test.RealPostgres;
 import io.github.pglogrepl.test.TestPostgres;
@@ -139,10 +139,10 @@ class PasswordLeakTest {
 				.run((context) -> {
 					assertThat(context).hasNotFailed();
 					ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-					StreamSettings settings = container.settings();
+					StreamContainerProperties settings = container.getContainerProperties();
 					// both secrets are really in use (a password URL parameter wins over the property in pgjdbc)
 					assertThat(context.getBean(PgLogReplConnectionDetails.class).getPassword()).isEqualTo(SECRET);
-					assertThat(settings.jdbcUrl() + settings.connectionProperties()).contains(URL_SECRET);
+					assertThat(settings.getJdbcUrl() + settings.getConnectionProperties()).contains(URL_SECRET);
 					await("streaming", () -> container.state().status() == StreamStatus.STREAMING);
 					pg.execute("INSERT INTO " + table + " VALUES (1, 'one')");
 					StreamTestSupport.Recorder recorder = context.getBean(StreamTestSupport.Recorder.class);
@@ -260,7 +260,7 @@ class PasswordLeakTest {
 			"?password=S%26S", "?sslpassword=S", "?user=u&sslpassword=S&sslmode=disable" })
 	void urlPasswordParametersAreMasked(String query) {
 		String url = "jdbc:postgresql://localhost:5432/db" + query.replace("S", URL_SECRET);
-		String masked = StreamSettings.maskPassword(url);
+		String masked = io.github.pglogrepl.spring.stream.JdbcUrls.maskPassword(url);
 		assertNoSecret("maskPassword(" + query + ")", masked);
 		assertThat(masked).startsWith("jdbc:postgresql://localhost:5432/db?").contains("******");
 		PgLogReplProperties properties = new PgLogReplProperties();
@@ -271,11 +271,11 @@ class PasswordLeakTest {
 
 	@Test
 	void maskingKeepsTheRestOfTheUrl() {
-		assertThat(StreamSettings.maskPassword("jdbc:postgresql://h:1/db?user=u&password=p&ssl=true"))
+		assertThat(io.github.pglogrepl.spring.stream.JdbcUrls.maskPassword("jdbc:postgresql://h:1/db?user=u&password=p&ssl=true"))
 			.isEqualTo("jdbc:postgresql://h:1/db?user=u&password=******&ssl=true");
-		assertThat(StreamSettings.maskPassword("jdbc:postgresql://h:1/db?user=password")).isEqualTo(
+		assertThat(io.github.pglogrepl.spring.stream.JdbcUrls.maskPassword("jdbc:postgresql://h:1/db?user=password")).isEqualTo(
 				"jdbc:postgresql://h:1/db?user=password");
-		assertThat(StreamSettings.maskPassword(null)).isNull();
+		assertThat(io.github.pglogrepl.spring.stream.JdbcUrls.maskPassword(null)).isNull();
 	}
 
 	private static void await(String what, java.util.function.BooleanSupplier condition) {

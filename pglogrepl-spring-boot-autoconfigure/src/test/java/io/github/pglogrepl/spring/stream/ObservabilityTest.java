@@ -89,7 +89,10 @@ class ObservabilityTest {
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).containsEntry("slot", slot).containsEntry("status", "STREAMING");
 			// endpoint
-			Map<String, Object> report = context.getBean(PgLogReplEndpoint.class).report();
+			@SuppressWarnings("unchecked")
+			Map<String, Object> report = ((Map<String, Map<String, Object>>) context.getBean(PgLogReplEndpoint.class)
+				.report()
+				.get("streams")).get("default");
 			@SuppressWarnings("unchecked")
 			Map<String, Object> stream = (Map<String, Object>) report.get("stream");
 			assertThat(stream).containsEntry("status", "STREAMING").containsEntry("slot", slot).containsEntry("transactions", 2L);

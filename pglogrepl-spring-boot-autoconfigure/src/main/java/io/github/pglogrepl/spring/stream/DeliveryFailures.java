@@ -1,0 +1,88 @@
+package io.github.pglogrepl.spring.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
+
+import io.github.pglogrepl.Lsn;
+
+/**
+ * The retry state of listener failures (the counterpart of Spring Kafka's {@code FailedRecordTracker}): the
+ * position where delivery failed, how many times in a row it failed there, since when, and the delay before
+ * the next attempt from the listener retry backoff. A failure at another position, or a delivered transaction,
+ * starts over. Kept across reconnects, since a retry is a reconnect. Dispatch thread only, except the
+ * read-only {@link #snapshot()}.
+ */
+final class DeliveryFailures {
+
+	/**
+	 * The current failure, for health and the endpoint.
+	 *
+	 * @param position the WAL position of the message whose listener failed
+	 * @param attempts consecutive failures at that position
+	 * @param since when the first of them happened
+	 */
+	record Failure(Lsn position, int attempts, Instant since) {
+	}
+
+	private final BackOff backOff;
+
+	private BackOffExecution execution;
+
+	private volatile Failure current;
+
+	/** The last delay, used again when the backoff has no more. */
+	private long lastDelay = 1000;
+
+	DeliveryFailures(BackOff backOff) {
+		this.backOff = backOff;
+	}
+
+	/**
+	 * Records a failure.
+	 * @param position where delivery failed
+	 * @return the number of consecutive failures at that position (1 for a new one)
+	 */
+	int failed(Lsn position) {
+		Failure failure = this.current;
+		if (failure == null || !failure.position().equals(position)) {
+			this.current = new Failure(position, 1, Instant.now());
+			this.execution = this.backOff.start();
+			return 1;
+		}
+		this.current = new Failure(position, failure.attempts() + 1, failure.since());
+		return failure.attempts() + 1;
+	}
+
+	/**
+	 * @return the delay before delivering the failed transaction again; the backoff's last delay if it has no
+	 * more (retries go on until the error handler decides otherwise)
+	 */
+	Duration nextDelay() {
+		long millis = (this.execution != null) ? this.execution.nextBackOff() : BackOffExecution.STOP;
+		if (millis == BackOffExecution.STOP) {
+			millis = this.lastDelay;
+		}
+		this.lastDelay = millis;
+		return Duration.ofMillis(Math.max(0, millis));
+	}
+
+
+	/** A transaction was delivered: the failure is over. */
+	void delivered() {
+		if (this.current != null) {
+			this.current = null;
+			this.execution = null;
+		}
+	}
+
+	/**
+	 * @return the current failure, or {@code null} (any thread)
+	 */
+	Failure snapshot() {
+		return this.current;
+	}
+
+}

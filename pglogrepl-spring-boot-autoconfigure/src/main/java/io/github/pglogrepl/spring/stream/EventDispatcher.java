@@ -1,0 +1,201 @@
+package io.github.pglogrepl.spring.stream;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.spring.event.KeepaliveEvent;
+import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.XLogDataEvent;
+
+/**
+ * The dispatch thread's work: takes batches from the {@link DispatchQueue}, turns each message into events
+ * ({@link EventFactory}), publishes them — the listeners run here, synchronously, in stream order — and reports
+ * each transaction's end to the {@link Acknowledger} once all its listeners returned. A listener that throws
+ * goes to the {@link ReplicationErrorHandler}, with the retry state kept in {@link DeliveryFailures}:
+ * <ul>
+ * <li>{@link ErrorAction#RETRY}: the rest of the delivery is given up and the reader is asked to redeliver
+ * from the acknowledged position after the listener retry backoff;</li>
+ * <li>{@link ErrorAction#SKIP}: the failed event is given up and delivery goes on;</li>
+ * <li>{@link ErrorAction#STOP}: the stream stops.</li>
+ * </ul>
+ */
+final class EventDispatcher implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(EventDispatcher.class);
+
+	private final Object source;
+
+	private final String slotName;
+
+	private final DispatchQueue queue;
+
+	private final EventFactory events;
+
+	private final ApplicationEventPublisher publisher;
+
+	private final ReplicationErrorHandler errorHandler;
+
+	private final Acknowledger acknowledger;
+
+	private final DeliveryFailures failures;
+
+	private final StreamMonitor monitor;
+
+	private final boolean publishRaw;
+
+	private final boolean publishDecoded;
+
+	private final BooleanSupplier running;
+
+	private final Consumer<Duration> redeliver;
+
+	private final Runnable stopStream;
+
+	/**
+	 * @param source the events' source (the container)
+	 * @param properties the stream's properties
+	 * @param queue where batches come from
+	 * @param events makes the events
+	 * @param publisher publishes them
+	 * @param errorHandler decides on listener failures
+	 * @param acknowledger acknowledges delivered transactions
+	 * @param failures the retry state
+	 * @param monitor receives counters and errors
+	 * @param running whether the stream still runs
+	 * @param redeliver asks the reader to redeliver from the acknowledged position after a delay
+	 * @param stopStream stops the stream (error handler's {@link ErrorAction#STOP})
+	 */
+	EventDispatcher(Object source, StreamContainerProperties properties, DispatchQueue queue, EventFactory events,
+			ApplicationEventPublisher publisher, ReplicationErrorHandler errorHandler, Acknowledger acknowledger,
+			DeliveryFailures failures, StreamMonitor monitor, BooleanSupplier running, Consumer<Duration> redeliver,
+			Runnable stopStream) {
+		this.source = source;
+		this.slotName = properties.getSlotName();
+		this.queue = queue;
+		this.events = events;
+		this.publisher = publisher;
+		this.errorHandler = errorHandler;
+		this.acknowledger = acknowledger;
+		this.failures = failures;
+		this.monitor = monitor;
+		this.publishRaw = properties.isPublishRaw();
+		this.publishDecoded = properties.isPublishDecoded();
+		this.running = running;
+		this.redeliver = redeliver;
+		this.stopStream = stopStream;
+	}
+
+	@Override
+	public void run() {
+		Delivery delivery = new Delivery();
+		while (this.running.getAsBoolean()) {
+			DispatchQueue.Entry next;
+			try {
+				next = this.queue.poll(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			if (next == null) {
+				continue;
+			}
+			try {
+				if (next instanceof DispatchQueue.Batch batch) {
+					for (Received received : batch.messages()) {
+						if (delivery.givenUp || !this.running.getAsBoolean() || !dispatch(received, delivery)) {
+							break;
+						}
+					}
+				}
+				else {
+					// a new connection: the server sends again from its confirmed position
+					delivery = new Delivery();
+				}
+			}
+			finally {
+				this.queue.finished();
+			}
+		}
+	}
+
+	/** Delivery state since the last (re)connect. */
+	private static final class Delivery {
+
+		final EventFactory.Transaction transaction = new EventFactory.Transaction();
+
+		/** A listener failed and the rest is redelivered on the next connection. */
+		boolean givenUp;
+
+	}
+
+	/**
+	 * Publishes the events of one received message and acknowledges a transaction's end once delivered.
+	 * @return false to stop delivering the current batch
+	 */
+	private boolean dispatch(Received received, Delivery delivery) {
+		if (received instanceof Received.Keepalive keepalive) {
+			this.publisher.publishEvent(new KeepaliveEvent(this.source, this.slotName, keepalive.keepalive()));
+			return true;
+		}
+		Received.Change change = (Received.Change) received;
+		ReplicationEvent current = null;
+		try {
+			if (this.publishRaw) {
+				current = new XLogDataEvent(this.source, this.slotName, change.data());
+				this.publisher.publishEvent(current);
+			}
+			ReplicationEvent event = this.events.create(change.message(), change.data().walStart(),
+					delivery.transaction);
+			if (event != null && this.publishDecoded) {
+				current = event;
+				this.publisher.publishEvent(event);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			if (!handleFailure(current, change, ex, delivery)) {
+				return false;
+			}
+		}
+		Lsn end = change.message().transactionEnd();
+		if (end != null) {
+			this.acknowledger.delivered(end);
+			this.monitor.transactionDelivered();
+			this.failures.delivered();
+		}
+		return true;
+	}
+
+	/**
+	 * @return whether delivery goes on ({@link ErrorAction#SKIP})
+	 */
+	private boolean handleFailure(ReplicationEvent event, Received.Change change, Throwable ex, Delivery delivery) {
+		int attempts = this.failures.failed(change.data().walStart());
+		this.monitor.deliveryFailed("Listener failed on " + event + ": " + ex);
+		ErrorAction action = this.errorHandler.handle(event, ex, attempts);
+		if (action == ErrorAction.SKIP) {
+			// the handler has recorded the event (e.g. in a dead-letter store); the transaction goes on
+			logger.warn("Skipping " + event + " after a listener failure, as the error handler asked");
+			return true;
+		}
+		// before the batch is finished, so the reader never advances past the failed transaction
+		this.acknowledger.deliveryInterrupted();
+		delivery.givenUp = true;
+		if (action == ErrorAction.STOP) {
+			logger.error("Stopping the replication stream of slot '" + this.slotName + "' as the error handler asked");
+			this.stopStream.run();
+		}
+		else {
+			this.redeliver.accept(this.failures.nextDelay());
+		}
+		return false;
+	}
+
+}
