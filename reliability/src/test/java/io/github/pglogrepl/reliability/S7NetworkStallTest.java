@@ -19,7 +19,7 @@ import io.github.pglogrepl.reliability.support.AppProperties;
 import io.github.pglogrepl.reliability.support.Deliveries;
 import io.github.pglogrepl.reliability.support.Outcome;
 import io.github.pglogrepl.reliability.support.Report;
-import io.github.pglogrepl.reliability.support.RestartablePostgres.Sql;
+import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.reliability.support.Soak;
 import io.github.pglogrepl.reliability.support.StallProxy;
 import io.github.pglogrepl.reliability.support.Writer;

@@ -89,8 +89,8 @@ public final class PgLogReplAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReplicationErrorHandler replicationErrorHandler() {
-		return new DefaultReplicationErrorHandler();
+	ReplicationErrorHandler replicationErrorHandler(PgLogReplProperties properties) {
+		return new DefaultReplicationErrorHandler(properties.isLogRowValues());
 	}
 
 	@Bean
@@ -109,7 +109,8 @@ public final class PgLogReplAutoConfiguration {
 			ReplicationErrorHandler errorHandler, RowTypeListenerScanner scanner,
 			ObjectProvider<ReplicationStreamContainerCustomizer> customizers) {
 		return new ReplicationStreamContainerFactory(publisher, errorHandler, scanner.registry(),
-				ApplicationConversionService.getSharedInstance(), customizers.orderedStream().toList());
+				scanner.listenedEventTypes(), ApplicationConversionService.getSharedInstance(),
+				customizers.orderedStream().toList());
 	}
 
 	@Bean

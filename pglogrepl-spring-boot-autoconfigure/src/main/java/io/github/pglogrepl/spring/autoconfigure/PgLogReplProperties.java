@@ -89,11 +89,23 @@ public class PgLogReplProperties {
 	private Duration shutdownTimeout = StreamContainerProperties.DEFAULT_SHUTDOWN_TIMEOUT;
 
 	/**
+	 * Whether logs and error reports (health, the actuator endpoint) show the column values of a row whose listener
+	 * failed. Off by default: they show the table, WAL position, transaction and column names, since row contents
+	 * can be personal data.
+	 */
+	private boolean logRowValues = false;
+
+	/**
 	 * Named streams, each with its own slot and acknowledgement, e.g. pglogrepl.streams.billing.slot.name.
 	 * Each inherits every setting it does not set from the top-level pglogrepl.* properties. When any is
 	 * defined, only the named streams run (the top-level properties are their defaults).
 	 */
 	private Map<String, PgLogReplProperties> streams = new LinkedHashMap<>();
+
+	/**
+	 * Health indicator thresholds.
+	 */
+	private final Health health = new Health();
 
 	/**
 	 * Slot settings.
@@ -208,6 +220,18 @@ public class PgLogReplProperties {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	public boolean isLogRowValues() {
+		return this.logRowValues;
+	}
+
+	public void setLogRowValues(boolean logRowValues) {
+		this.logRowValues = logRowValues;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
 	public Map<String, PgLogReplProperties> getStreams() {
 		return this.streams;
 	}
@@ -240,6 +264,39 @@ public class PgLogReplProperties {
 	public String toString() {
 		return "PgLogReplProperties[url=" + JdbcUrls.maskPassword(this.url) + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", slot=" + this.slot.name + "]";
+	}
+
+	/** Health indicator thresholds. */
+	public static class Health {
+
+		/**
+		 * How long a stream that is (re)connecting still counts as UP. A routine reconnect (a walsender restart)
+		 * takes about a second; the details show RECONNECTING at once.
+		 */
+		private Duration reconnectGracePeriod = Duration.ofSeconds(5);
+
+		/**
+		 * How long a listener that keeps failing may block delivery before health is DOWN (the details show
+		 * RETRYING, the position and the attempts at once).
+		 */
+		private Duration deliveryStallThreshold = Duration.ofSeconds(30);
+
+		public Duration getReconnectGracePeriod() {
+			return this.reconnectGracePeriod;
+		}
+
+		public void setReconnectGracePeriod(Duration reconnectGracePeriod) {
+			this.reconnectGracePeriod = reconnectGracePeriod;
+		}
+
+		public Duration getDeliveryStallThreshold() {
+			return this.deliveryStallThreshold;
+		}
+
+		public void setDeliveryStallThreshold(Duration deliveryStallThreshold) {
+			this.deliveryStallThreshold = deliveryStallThreshold;
+		}
+
 	}
 
 	/** Slot settings. */
@@ -451,9 +508,10 @@ public class PgLogReplProperties {
 	public static class Events {
 
 		/**
-		 * Whether every XLogData message is published as an XLogDataEvent.
+		 * Whether every XLogData message is published as an XLogDataEvent. Default: when a listener for
+		 * XLogDataEvent is declared (an @EventListener method or ApplicationListener bean).
 		 */
-		private boolean raw = false;
+		private Boolean raw;
 
 		/**
 		 * Whether decoded pgoutput events (BeginEvent, InsertEvent, ...) are published.
@@ -461,15 +519,16 @@ public class PgLogReplProperties {
 		private boolean decoded = true;
 
 		/**
-		 * Whether primary keepalive messages are published as KeepaliveEvent.
+		 * Whether primary keepalive messages are published as KeepaliveEvent. Default: when a listener for
+		 * KeepaliveEvent is declared.
 		 */
-		private boolean keepalive = false;
+		private Boolean keepalive;
 
-		public boolean isRaw() {
+		public Boolean getRaw() {
 			return this.raw;
 		}
 
-		public void setRaw(boolean raw) {
+		public void setRaw(Boolean raw) {
 			this.raw = raw;
 		}
 
@@ -481,11 +540,11 @@ public class PgLogReplProperties {
 			this.decoded = decoded;
 		}
 
-		public boolean isKeepalive() {
+		public Boolean getKeepalive() {
 			return this.keepalive;
 		}
 
-		public void setKeepalive(boolean keepalive) {
+		public void setKeepalive(Boolean keepalive) {
 			this.keepalive = keepalive;
 		}
 

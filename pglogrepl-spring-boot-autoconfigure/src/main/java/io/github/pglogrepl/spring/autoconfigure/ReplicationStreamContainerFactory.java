@@ -5,6 +5,7 @@ import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.convert.ConversionService;
 
+import io.github.pglogrepl.spring.stream.ListenedEventTypes;
 import io.github.pglogrepl.spring.stream.ReplicationErrorHandler;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.RowTypeRegistry;
@@ -35,6 +36,8 @@ public class ReplicationStreamContainerFactory {
 
 	private final RowTypeRegistry rowTypes;
 
+	private final ListenedEventTypes listenedEventTypes;
+
 	private final ConversionService conversionService;
 
 	private final List<ReplicationStreamContainerCustomizer> customizers;
@@ -43,15 +46,17 @@ public class ReplicationStreamContainerFactory {
 	 * @param publisher where events are published
 	 * @param errorHandler what to do when a listener throws
 	 * @param rowTypes row types of the typed listeners
+	 * @param listenedEventTypes the event types the listeners are declared for
 	 * @param conversionService converts column values
 	 * @param customizers applied to every container, in order
 	 */
 	public ReplicationStreamContainerFactory(ApplicationEventPublisher publisher, ReplicationErrorHandler errorHandler,
-			RowTypeRegistry rowTypes, ConversionService conversionService,
+			RowTypeRegistry rowTypes, ListenedEventTypes listenedEventTypes, ConversionService conversionService,
 			List<ReplicationStreamContainerCustomizer> customizers) {
 		this.publisher = publisher;
 		this.errorHandler = errorHandler;
 		this.rowTypes = rowTypes;
+		this.listenedEventTypes = listenedEventTypes;
 		this.conversionService = conversionService;
 		this.customizers = List.copyOf(customizers);
 	}
@@ -64,6 +69,7 @@ public class ReplicationStreamContainerFactory {
 		ReplicationStreamContainer container = new ReplicationStreamContainer(properties, this.publisher);
 		container.setErrorHandler(this.errorHandler);
 		container.setRowTypeRegistry(this.rowTypes);
+		container.setListenedEventTypes(this.listenedEventTypes);
 		container.setConversionService(this.conversionService);
 		for (ReplicationStreamContainerCustomizer customizer : this.customizers) {
 			customizer.customize(container);

@@ -88,9 +88,10 @@ final class StreamContainerPropertiesMapper {
 		target.setReconnectBackOff(StreamContainerProperties.exponentialBackOff(reconnect.getInitialInterval(),
 				reconnect.getMaxInterval(), reconnect.getMultiplier()));
 		map.from(p.getEvents()::isDecoded).to(target::setPublishDecoded);
-		map.from(p.getEvents()::isRaw).to(target::setPublishRaw);
-		map.from(p.getEvents()::isKeepalive).to(target::setPublishKeepalive);
+		map.from(p.getEvents()::getRaw).to(target::setPublishRaw);
+		map.from(p.getEvents()::getKeepalive).to(target::setPublishKeepalive);
 		map.from(p::getShutdownTimeout).when((timeout) -> !timeout.isNegative()).to(target::setShutdownTimeout);
+		map.from(p::isLogRowValues).to(target::setLogRowValues);
 		return target;
 	}
 

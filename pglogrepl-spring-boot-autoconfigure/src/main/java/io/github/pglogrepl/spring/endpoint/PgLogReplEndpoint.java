@@ -52,6 +52,7 @@ public class PgLogReplEndpoint {
 		StreamContainerProperties properties = container.getContainerProperties();
 		Map<String, Object> stream = new LinkedHashMap<>();
 		stream.put("status", state.status().name());
+		stream.put("statusSince", state.statusSince().toString());
 		stream.put("slot", state.slotName());
 		stream.put("publications", properties.getPublications());
 		stream.put("ackMode", properties.getAckMode().name());
@@ -62,10 +63,20 @@ public class PgLogReplEndpoint {
 		stream.put("lagSeconds", state.lagSeconds());
 		stream.put("transactions", state.transactions());
 		stream.put("reconnects", state.reconnects());
+		stream.put("deliveryFailures", state.deliveryFailures());
 		stream.put("messages", state.messages());
 		stream.put("streamingSince", (state.streamingSince() != null) ? state.streamingSince().toString() : null);
 		stream.put("lastError", state.lastError());
 		stream.put("problem", state.problem());
+		StreamState.DeliveryFailure failure = state.deliveryFailure();
+		if (failure != null) {
+			Map<String, Object> blocked = new LinkedHashMap<>();
+			blocked.put("position", failure.position().toString());
+			blocked.put("since", failure.since().toString());
+			blocked.put("attempts", failure.attempts());
+			blocked.put("error", failure.error());
+			stream.put("deliveryFailure", blocked);
+		}
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("stream", stream);
 		try (Connection c = container.getConnectionFactory().openConnection("endpoint")) {

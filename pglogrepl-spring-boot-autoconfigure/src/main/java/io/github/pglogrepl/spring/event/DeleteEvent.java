@@ -45,4 +45,9 @@ public final class DeleteEvent<T> extends RowChangeEvent<T, DeleteMessage> {
 		return map(this.oldRow);
 	}
 
+	@Override
+	void appendValues(StringBuilder sb) {
+		appendRow(sb, "oldRow", this.oldRow);
+	}
+
 }

@@ -49,4 +49,9 @@ public final class InsertEvent<T> extends RowChangeEvent<T, InsertMessage> {
 		return map(this.newRow);
 	}
 
+	@Override
+	void appendValues(StringBuilder sb) {
+		appendRow(sb, "newRow", this.newRow);
+	}
+
 }

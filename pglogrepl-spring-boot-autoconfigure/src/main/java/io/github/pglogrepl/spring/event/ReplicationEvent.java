@@ -43,4 +43,15 @@ public abstract class ReplicationEvent extends ApplicationEvent {
 		return this.slotName;
 	}
 
+	/**
+	 * Describes the event for logs and error reports. Row contents can be personal data, so the row events show
+	 * their table, WAL position, transaction and column names, and their values only when asked
+	 * ({@code pglogrepl.log-row-values=true}); {@link #toString()} never shows values.
+	 * @param withRowValues whether to include column values
+	 * @return the description
+	 */
+	public String describe(boolean withRowValues) {
+		return toString();
+	}
+
 }

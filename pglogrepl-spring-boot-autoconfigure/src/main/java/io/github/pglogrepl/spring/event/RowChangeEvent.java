@@ -26,6 +26,8 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 
 	private final TableName table;
 
+	private final transient java.util.List<String> columnNames;
+
 	private final transient TransactionInfo transaction;
 
 	private final Class<T> rowType;
@@ -36,6 +38,7 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 			TransactionInfo transaction, Class<T> rowType) {
 		super(source, slotName, message, walStart);
 		this.table = new TableName(relation.namespace(), relation.name());
+		this.columnNames = new ColumnNames(relation);
 		this.transaction = transaction;
 		this.rowType = rowType;
 		this.resolvableType = resolvableType(getClass(), rowType);
@@ -114,6 +117,44 @@ public abstract class RowChangeEvent<T, M extends PgOutputMessage> extends PgOut
 	@Override
 	public ResolvableType getResolvableType() {
 		return this.resolvableType;
+	}
+
+	/**
+	 * @return the table, WAL position, transaction and column names, without values
+	 */
+	@Override
+	public String toString() {
+		return describe(false);
+	}
+
+	@Override
+	public String describe(boolean withRowValues) {
+		StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("[table=")
+			.append(this.table)
+			.append(", lsn=")
+			.append(walStart())
+			.append(", xid=")
+			.append(xid());
+		if (commitLsn() != null) {
+			sb.append(", commitLsn=").append(commitLsn());
+		}
+		sb.append(", columns=").append(this.columnNames);
+		if (withRowValues) {
+			appendValues(sb);
+		}
+		return sb.append(']').toString();
+	}
+
+	/**
+	 * Appends the rows' values, for {@link #describe(boolean)}.
+	 * @param sb where to append
+	 */
+	abstract void appendValues(StringBuilder sb);
+
+	static void appendRow(StringBuilder sb, String name, ChangeRow row) {
+		if (row != null) {
+			sb.append(", ").append(name).append('=').append(row.toMap());
+		}
 	}
 
 }

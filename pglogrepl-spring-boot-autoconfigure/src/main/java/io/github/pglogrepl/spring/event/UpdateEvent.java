@@ -63,4 +63,10 @@ public final class UpdateEvent<T> extends RowChangeEvent<T, UpdateMessage> {
 		return map(this.oldRow);
 	}
 
+	@Override
+	void appendValues(StringBuilder sb) {
+		appendRow(sb, "newRow", this.newRow);
+		appendRow(sb, "oldRow", this.oldRow);
+	}
+
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import io.github.pglogrepl.pgoutput.PgOutputMessageType;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
+import io.github.pglogrepl.spring.stream.StreamState;
 
 /**
  * Micrometer meters of the replication streams, tagged {@code stream} and {@code slot}:
@@ -22,6 +23,8 @@ import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
  * <li>{@code pglogrepl.lsn.received}, {@code pglogrepl.lsn.flushed}: positions as numbers</li>
  * <li>{@code pglogrepl.messages} (counter, tag {@code type}), {@code pglogrepl.transactions},
  * {@code pglogrepl.reconnects}</li>
+ * <li>{@code pglogrepl.delivery.failures} (counter): listener failures; {@code pglogrepl.delivery.blocked}
+ * (seconds): how long a failing listener has blocked delivery, 0 when it has not</li>
  * </ul>
  */
 public class PgLogReplMetrics implements MeterBinder {
@@ -41,6 +44,11 @@ public class PgLogReplMetrics implements MeterBinder {
 		for (ReplicationStreamContainer container : this.containers) {
 			bindTo(registry, container);
 		}
+	}
+
+	private static double blockedSeconds(ReplicationStreamContainer container) {
+		StreamState.DeliveryFailure failure = container.state().deliveryFailure();
+		return (failure != null) ? Math.max(0, (System.currentTimeMillis() - failure.since().toEpochMilli()) / 1000.0) : 0;
 	}
 
 	private static void bindTo(MeterRegistry registry, ReplicationStreamContainer c) {
@@ -69,6 +77,14 @@ public class PgLogReplMetrics implements MeterBinder {
 		FunctionCounter.builder("pglogrepl.reconnects", c, (x) -> x.state().reconnects())
 			.tags(tags)
 			.description("Reconnects of the replication stream")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.delivery.failures", c, (x) -> x.state().deliveryFailures())
+			.tags(tags)
+			.description("Listener failures (each failed delivery attempt of an event)")
+			.register(registry);
+		TimeGauge.builder("pglogrepl.delivery.blocked", c, TimeUnit.SECONDS, PgLogReplMetrics::blockedSeconds)
+			.tags(tags)
+			.description("Seconds delivery has been blocked by a failing listener; 0 when it is not")
 			.register(registry);
 		for (PgOutputMessageType type : PgOutputMessageType.values()) {
 			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type))

@@ -13,9 +13,27 @@ public class DefaultReplicationErrorHandler implements ReplicationErrorHandler {
 
 	private static final Log logger = LogFactory.getLog(DefaultReplicationErrorHandler.class);
 
+	private final boolean logRowValues;
+
+	/**
+	 * Creates a handler that logs the failed event without its column values.
+	 */
+	public DefaultReplicationErrorHandler() {
+		this(false);
+	}
+
+	/**
+	 * @param logRowValues whether the log shows the column values of a failed row event (row contents can be
+	 * personal data: {@code pglogrepl.log-row-values})
+	 */
+	public DefaultReplicationErrorHandler(boolean logRowValues) {
+		this.logRowValues = logRowValues;
+	}
+
 	@Override
 	public ErrorAction handle(ReplicationEvent event, Throwable error, int attempt) {
-		logger.error("Listener failed on " + event + " (attempt " + attempt
+		String described = (event != null) ? event.describe(this.logRowValues) : "an event";
+		logger.error("Listener failed on " + described + " (attempt " + attempt
 				+ "); will reconnect and redeliver from the last acknowledged position", error);
 		return ErrorAction.RETRY;
 	}

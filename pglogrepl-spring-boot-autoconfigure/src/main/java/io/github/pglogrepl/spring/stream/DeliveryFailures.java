@@ -12,26 +12,15 @@ import io.github.pglogrepl.Lsn;
  * The retry state of listener failures (the counterpart of Spring Kafka's {@code FailedRecordTracker}): the
  * position where delivery failed, how many times in a row it failed there, since when, and the delay before
  * the next attempt from the listener retry backoff. A failure at another position, or a delivered transaction,
- * starts over. Kept across reconnects, since a retry is a reconnect. Dispatch thread only, except the
- * read-only {@link #snapshot()}.
+ * starts over. Kept across reconnects, since a retry is a reconnect. Dispatch thread only.
  */
 final class DeliveryFailures {
-
-	/**
-	 * The current failure, for health and the endpoint.
-	 *
-	 * @param position the WAL position of the message whose listener failed
-	 * @param attempts consecutive failures at that position
-	 * @param since when the first of them happened
-	 */
-	record Failure(Lsn position, int attempts, Instant since) {
-	}
 
 	private final BackOff backOff;
 
 	private BackOffExecution execution;
 
-	private volatile Failure current;
+	private StreamState.DeliveryFailure current;
 
 	/** The last delay, used again when the backoff has no more. */
 	private long lastDelay = 1000;
@@ -43,17 +32,19 @@ final class DeliveryFailures {
 	/**
 	 * Records a failure.
 	 * @param position where delivery failed
-	 * @return the number of consecutive failures at that position (1 for a new one)
+	 * @param error what failed (for health and the endpoint)
+	 * @return the failure, with the number of consecutive failures at that position (1 for a new one)
 	 */
-	int failed(Lsn position) {
-		Failure failure = this.current;
+	StreamState.DeliveryFailure failed(Lsn position, String error) {
+		StreamState.DeliveryFailure failure = this.current;
 		if (failure == null || !failure.position().equals(position)) {
-			this.current = new Failure(position, 1, Instant.now());
 			this.execution = this.backOff.start();
-			return 1;
+			this.current = new StreamState.DeliveryFailure(position, 1, Instant.now(), error);
 		}
-		this.current = new Failure(position, failure.attempts() + 1, failure.since());
-		return failure.attempts() + 1;
+		else {
+			this.current = new StreamState.DeliveryFailure(position, failure.attempts() + 1, failure.since(), error);
+		}
+		return this.current;
 	}
 
 	/**
@@ -69,20 +60,17 @@ final class DeliveryFailures {
 		return Duration.ofMillis(Math.max(0, millis));
 	}
 
-
-	/** A transaction was delivered: the failure is over. */
-	void delivered() {
-		if (this.current != null) {
-			this.current = null;
-			this.execution = null;
-		}
-	}
-
 	/**
-	 * @return the current failure, or {@code null} (any thread)
+	 * A transaction was delivered: the failure is over.
+	 * @return whether there was one
 	 */
-	Failure snapshot() {
-		return this.current;
+	boolean delivered() {
+		if (this.current == null) {
+			return false;
+		}
+		this.current = null;
+		this.execution = null;
+		return true;
 	}
 
 }

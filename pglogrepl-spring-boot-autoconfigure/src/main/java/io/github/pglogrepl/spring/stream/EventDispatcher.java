@@ -52,6 +52,8 @@ final class EventDispatcher implements Runnable {
 
 	private final boolean publishDecoded;
 
+	private final boolean logRowValues;
+
 	private final BooleanSupplier running;
 
 	private final Consumer<Duration> redeliver;
@@ -61,6 +63,7 @@ final class EventDispatcher implements Runnable {
 	/**
 	 * @param source the events' source (the container)
 	 * @param properties the stream's properties
+	 * @param families which event families are published
 	 * @param queue where batches come from
 	 * @param events makes the events
 	 * @param publisher publishes them
@@ -72,7 +75,8 @@ final class EventDispatcher implements Runnable {
 	 * @param redeliver asks the reader to redeliver from the acknowledged position after a delay
 	 * @param stopStream stops the stream (error handler's {@link ErrorAction#STOP})
 	 */
-	EventDispatcher(Object source, StreamContainerProperties properties, DispatchQueue queue, EventFactory events,
+	EventDispatcher(Object source, StreamContainerProperties properties, EventFamilies families, DispatchQueue queue,
+			EventFactory events,
 			ApplicationEventPublisher publisher, ReplicationErrorHandler errorHandler, Acknowledger acknowledger,
 			DeliveryFailures failures, StreamMonitor monitor, BooleanSupplier running, Consumer<Duration> redeliver,
 			Runnable stopStream) {
@@ -85,8 +89,9 @@ final class EventDispatcher implements Runnable {
 		this.acknowledger = acknowledger;
 		this.failures = failures;
 		this.monitor = monitor;
-		this.publishRaw = properties.isPublishRaw();
-		this.publishDecoded = properties.isPublishDecoded();
+		this.publishRaw = families.raw();
+		this.publishDecoded = families.decoded();
+		this.logRowValues = properties.isLogRowValues();
 		this.running = running;
 		this.redeliver = redeliver;
 		this.stopStream = stopStream;
@@ -168,7 +173,9 @@ final class EventDispatcher implements Runnable {
 		if (end != null) {
 			this.acknowledger.delivered(end);
 			this.monitor.transactionDelivered();
-			this.failures.delivered();
+			if (this.failures.delivered()) {
+				this.monitor.deliveryRecovered();
+			}
 		}
 		return true;
 	}
@@ -177,12 +184,15 @@ final class EventDispatcher implements Runnable {
 	 * @return whether delivery goes on ({@link ErrorAction#SKIP})
 	 */
 	private boolean handleFailure(ReplicationEvent event, Received.Change change, Throwable ex, Delivery delivery) {
-		int attempts = this.failures.failed(change.data().walStart());
-		this.monitor.deliveryFailed("Listener failed on " + event + ": " + ex);
-		ErrorAction action = this.errorHandler.handle(event, ex, attempts);
+		String description = (event != null) ? event.describe(this.logRowValues)
+				: change.message().messageType() + " at " + change.data().walStart();
+		StreamState.DeliveryFailure failure = this.failures.failed(change.data().walStart(),
+				"Listener failed on " + description + ": " + ex);
+		this.monitor.deliveryFailed(failure);
+		ErrorAction action = this.errorHandler.handle(event, ex, failure.attempts());
 		if (action == ErrorAction.SKIP) {
 			// the handler has recorded the event (e.g. in a dead-letter store); the transaction goes on
-			logger.warn("Skipping " + event + " after a listener failure, as the error handler asked");
+			logger.warn("Skipping " + description + " after a listener failure, as the error handler asked");
 			return true;
 		}
 		// before the batch is finished, so the reader never advances past the failed transaction

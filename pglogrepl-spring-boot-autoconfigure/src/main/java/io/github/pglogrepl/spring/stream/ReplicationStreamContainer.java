@@ -53,6 +53,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 
 	private RowTypeRegistry rowTypes = new RowTypeRegistry();
 
+	private ListenedEventTypes listenedEventTypes = new ListenedEventTypes();
+
 	private ConversionService conversionService;
 
 	private StreamConnectionFactory connectionFactory;
@@ -94,6 +96,15 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 	public void setRowTypeRegistry(RowTypeRegistry rowTypes) {
 		Assert.notNull(rowTypes, "rowTypes must not be null");
 		this.rowTypes = rowTypes;
+	}
+
+	/**
+	 * @param listenedEventTypes the event types the application listens to (decides {@code XLogDataEvent} and
+	 * {@code KeepaliveEvent} when the properties leave them open)
+	 */
+	public void setListenedEventTypes(ListenedEventTypes listenedEventTypes) {
+		Assert.notNull(listenedEventTypes, "listenedEventTypes must not be null");
+		this.listenedEventTypes = listenedEventTypes;
 	}
 
 	/**
@@ -180,6 +191,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		if (setup.confirmedFlush() != null) {
 			this.acknowledger.restart(setup.confirmedFlush());
 		}
+		// health and the endpoint show the slot's position and the server's WAL end before the first message
+		this.monitor.starting(this.acknowledger.flushed(), setup.serverWalEnd());
 		Run next = new Run(props, connections, setup);
 		if (props.isTemporarySlot()) {
 			try {
@@ -283,13 +296,14 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		Run(StreamContainerProperties props, StreamConnectionFactory connections, ServerSetup.Result setup) {
 			ReplicationStreamContainer container = ReplicationStreamContainer.this;
 			DispatchQueue queue = new DispatchQueue(props.getQueueCapacity(), container.acknowledger);
-			this.reader = new StreamReader(props, connections, setup.pgoutput(), container.acknowledger, queue,
+			EventFamilies families = EventFamilies.decide(props, container.listenedEventTypes);
+			this.reader = new StreamReader(props, families.keepalive(), connections, setup.pgoutput(), container.acknowledger, queue,
 					container.monitor, container::isRunning, this::awaitDispatcher, this::stopFromStreamThread);
 			DeliveryFailures failures = new DeliveryFailures((props.getListenerRetryBackOff() != null)
 					? props.getListenerRetryBackOff() : props.getReconnectBackOff());
 			EventFactory events = new EventFactory(container, props.getSlotName(), container.rowTypes,
 					container.conversionService);
-			this.dispatcher = new EventDispatcher(container, props, queue, events, container.publisher,
+			this.dispatcher = new EventDispatcher(container, props, families, queue, events, container.publisher,
 					container.errorHandler, container.acknowledger, failures, container.monitor, container::isRunning,
 					this.reader::redeliver, this::stopFromStreamThread);
 			this.watchdog = new PublicationWatchdog(props.getStreamName(), props.getPublications(), connections,

@@ -89,6 +89,18 @@ public final class ServerCatalog {
 	}
 
 	/**
+	 * @return the server's current WAL position (on a standby: the last replayed one)
+	 * @throws SQLException if the query fails
+	 */
+	public Lsn currentWalLsn() throws SQLException {
+		try (Statement st = this.connection.createStatement(); ResultSet rs = st.executeQuery(
+				"SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text")) {
+			rs.next();
+			return lsn(rs.getString(1));
+		}
+	}
+
+	/**
 	 * @return the server's {@code wal_level}
 	 * @throws SQLException if the query fails
 	 */

@@ -27,7 +27,7 @@ final class ServerSetup {
 	}
 
 	/** What the checks found. */
-	record Result(int serverMajorVersion, PgOutputOptions pgoutput, Lsn confirmedFlush) {
+	record Result(int serverMajorVersion, PgOutputOptions pgoutput, Lsn confirmedFlush, Lsn serverWalEnd) {
 	}
 
 	static Result run(StreamContainerProperties settings, StreamConnectionFactory connections) {
@@ -61,7 +61,7 @@ final class ServerSetup {
 			PgOutputOptions options = pgoutput(settings, major);
 			checkPublications(catalog, settings);
 			Lsn confirmed = checkSlot(catalog, settings, connections);
-			return new Result(major, options, confirmed);
+			return new Result(major, options, confirmed, catalog.currentWalLsn());
 		}
 		catch (SQLException ex) {
 			String state = ex.getSQLState();

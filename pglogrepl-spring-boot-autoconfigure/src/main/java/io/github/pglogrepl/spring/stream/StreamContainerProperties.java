@@ -103,11 +103,13 @@ public class StreamContainerProperties {
 
 	private boolean publishDecoded = true;
 
-	private boolean publishRaw;
+	private Boolean publishRaw;
 
-	private boolean publishKeepalive;
+	private Boolean publishKeepalive;
 
 	private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+	private boolean logRowValues;
 
 	/**
 	 * Creates empty properties (set at least the JDBC URL, the slot name and the publications).
@@ -465,30 +467,32 @@ public class StreamContainerProperties {
 	}
 
 	/**
-	 * @return whether every XLogData is published as an {@code XLogDataEvent}; {@code false} by default
+	 * @return whether every XLogData is published as an {@code XLogDataEvent}; {@code null} (the default): when
+	 * a listener is declared for {@code XLogDataEvent} ({@link ListenedEventTypes})
 	 */
-	public boolean isPublishRaw() {
+	public Boolean getPublishRaw() {
 		return this.publishRaw;
 	}
 
 	/**
-	 * @param publishRaw whether XLogData events are published
+	 * @param publishRaw whether XLogData events are published, or {@code null} to decide by the listeners
 	 */
-	public void setPublishRaw(boolean publishRaw) {
+	public void setPublishRaw(Boolean publishRaw) {
 		this.publishRaw = publishRaw;
 	}
 
 	/**
-	 * @return whether primary keepalives are published as {@code KeepaliveEvent}; {@code false} by default
+	 * @return whether primary keepalives are published as {@code KeepaliveEvent}; {@code null} (the default): when
+	 * a listener is declared for {@code KeepaliveEvent} ({@link ListenedEventTypes})
 	 */
-	public boolean isPublishKeepalive() {
+	public Boolean getPublishKeepalive() {
 		return this.publishKeepalive;
 	}
 
 	/**
-	 * @param publishKeepalive whether keepalive events are published
+	 * @param publishKeepalive whether keepalive events are published, or {@code null} to decide by the listeners
 	 */
-	public void setPublishKeepalive(boolean publishKeepalive) {
+	public void setPublishKeepalive(Boolean publishKeepalive) {
 		this.publishKeepalive = publishKeepalive;
 	}
 
@@ -506,6 +510,22 @@ public class StreamContainerProperties {
 	 */
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	/**
+	 * @return whether logs and error reports (health, endpoint) show column values of failed row events;
+	 * {@code false} by default: they show table, WAL position, transaction and column names, since row contents
+	 * can be personal data
+	 */
+	public boolean isLogRowValues() {
+		return this.logRowValues;
+	}
+
+	/**
+	 * @param logRowValues whether logs and error reports show column values
+	 */
+	public void setLogRowValues(boolean logRowValues) {
+		this.logRowValues = logRowValues;
 	}
 
 	@Override

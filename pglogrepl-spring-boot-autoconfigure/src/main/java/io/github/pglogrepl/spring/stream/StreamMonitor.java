@@ -27,7 +27,13 @@ final class StreamMonitor {
 
 	private final LongAdder reconnects = new LongAdder();
 
+	private final LongAdder deliveryFailures = new LongAdder();
+
 	private volatile StreamStatus status = StreamStatus.NEW;
+
+	private volatile Instant statusSince = Instant.now();
+
+	private volatile StreamState.DeliveryFailure deliveryFailure;
 
 	private volatile String lastError;
 
@@ -54,17 +60,54 @@ final class StreamMonitor {
 	// ---------------------------------------------------------------- reader
 
 	void status(StreamStatus status) {
-		this.status = status;
+		StreamStatus previous = this.status;
+		if (status != previous) {
+			// connecting and reconnecting alternate while the stream is down: since is when it went down
+			if (!(isDown(status) && isDown(previous))) {
+				this.statusSince = Instant.now();
+			}
+			this.status = status;
+		}
 	}
 
+	private static boolean isDown(StreamStatus status) {
+		return status == StreamStatus.CONNECTING || status == StreamStatus.RECONNECTING;
+	}
+
+	/**
+	 * @return the connection's status (never {@link StreamStatus#RETRYING}, which {@link #state} derives)
+	 */
 	StreamStatus status() {
 		return this.status;
 	}
 
-	void streaming() {
-		this.status = StreamStatus.STREAMING;
+	/**
+	 * Streaming starts on a connection.
+	 * @param from the position it starts from (shown as received until the first message)
+	 */
+	void streaming(Lsn from) {
+		status(StreamStatus.STREAMING);
 		this.streamingSince = Instant.now();
-		this.lastError = null;
+		if (this.deliveryFailure == null) {
+			this.lastError = null;
+		}
+		if (from.isAfter(this.receivedLsn)) {
+			this.receivedLsn = from;
+		}
+	}
+
+	/**
+	 * The container starts.
+	 * @param confirmed the slot's confirmed position
+	 * @param serverWalEnd the server's current WAL position, or {@code null}
+	 */
+	void starting(Lsn confirmed, Lsn serverWalEnd) {
+		if (confirmed.isAfter(this.receivedLsn)) {
+			this.receivedLsn = confirmed;
+		}
+		if (serverWalEnd != null) {
+			this.serverWalEnd = serverWalEnd;
+		}
 	}
 
 	void notStreaming() {
@@ -72,7 +115,7 @@ final class StreamMonitor {
 	}
 
 	void connectionFailed(StreamStatus status, String error) {
-		this.status = status;
+		status(status);
 		this.lastError = error;
 		this.streamingSince = null;
 	}
@@ -109,8 +152,15 @@ final class StreamMonitor {
 		this.transactions.increment();
 	}
 
-	void deliveryFailed(String error) {
-		this.lastError = error;
+	void deliveryFailed(StreamState.DeliveryFailure failure) {
+		this.deliveryFailures.increment();
+		this.deliveryFailure = failure;
+		this.lastError = failure.error();
+	}
+
+	void deliveryRecovered() {
+		this.deliveryFailure = null;
+		this.lastError = null;
 	}
 
 	// ---------------------------------------------------------------- watchdog
@@ -124,6 +174,10 @@ final class StreamMonitor {
 	}
 
 	// ---------------------------------------------------------------- readers of the state
+
+	long deliveryFailures() {
+		return this.deliveryFailures.sum();
+	}
 
 	long messageCount(PgOutputMessageType type) {
 		return this.messageCounts[type.ordinal()].sum();
@@ -143,9 +197,18 @@ final class StreamMonitor {
 				messages.put(type.typeName(), count);
 			}
 		}
-		return new StreamState(this.streamName, this.status, this.slotName, this.receivedLsn, flushed, walEnd,
-				lagBytes, lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(), this.lastError,
-				this.streamingSince, this.problem);
+		StreamStatus current = this.status;
+		Instant since = this.statusSince;
+		StreamState.DeliveryFailure failure = this.deliveryFailure;
+		if (failure != null && (current == StreamStatus.STREAMING || current == StreamStatus.CONNECTING
+				|| current == StreamStatus.RECONNECTING)) {
+			// the connection comes and goes with each retry; what matters is that delivery is blocked
+			current = StreamStatus.RETRYING;
+			since = failure.since();
+		}
+		return new StreamState(this.streamName, current, since, this.slotName, this.receivedLsn, flushed, walEnd,
+				lagBytes, lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(),
+				this.deliveryFailures.sum(), this.lastError, this.streamingSince, this.problem, failure);
 	}
 
 }

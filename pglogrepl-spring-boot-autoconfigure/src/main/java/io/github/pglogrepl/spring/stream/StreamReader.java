@@ -69,13 +69,17 @@ final class StreamReader implements Runnable {
 	/** Waits for the dispatcher to finish before the final status update (set by the container). */
 	private final Runnable awaitDispatcher;
 
+	/** Whether keepalives are handed to the dispatcher (published as events). */
+	private final boolean publishKeepalive;
+
 	/** Stops the whole stream when the reader gives up (the reconnect backoff ran out). */
 	private final Runnable stopStream;
 
-	StreamReader(StreamContainerProperties properties, StreamConnectionFactory connections, PgOutputOptions pgoutput,
-			Acknowledger acknowledger, DispatchQueue queue, StreamMonitor monitor, BooleanSupplier running,
-			Runnable awaitDispatcher, Runnable stopStream) {
+	StreamReader(StreamContainerProperties properties, boolean publishKeepalive, StreamConnectionFactory connections,
+			PgOutputOptions pgoutput, Acknowledger acknowledger, DispatchQueue queue, StreamMonitor monitor,
+			BooleanSupplier running, Runnable awaitDispatcher, Runnable stopStream) {
 		this.properties = properties;
+		this.publishKeepalive = publishKeepalive;
 		this.connections = connections;
 		this.pgoutput = pgoutput;
 		this.acknowledger = acknowledger;
@@ -120,7 +124,8 @@ final class StreamReader implements Runnable {
 
 	@Override
 	public void run() {
-		BackOffExecution backOff = this.reconnectBackOff.start();
+		ReconnectPolicy policy = new ReconnectPolicy(this.reconnectBackOff, this.properties.getSlotName(),
+				this.properties.getPublications(), this.monitor);
 		boolean first = true;
 		while (this.running.getAsBoolean()) {
 			this.monitor.status(StreamStatus.CONNECTING);
@@ -131,9 +136,9 @@ final class StreamReader implements Runnable {
 					connection = this.connections.openReplicationConnection();
 				}
 				this.current = connection;
-				new Session(connection).stream(first);
+				new Session(connection, policy).stream(first);
 				first = false;
-				backOff = this.reconnectBackOff.start();
+				policy.ended();
 				connection.close();
 			}
 			catch (SQLException | RuntimeException ex) {
@@ -142,33 +147,17 @@ final class StreamReader implements Runnable {
 				if (!this.running.getAsBoolean()) {
 					break;
 				}
-				if (this.monitor.status() == StreamStatus.STREAMING) {
-					// the connection worked before it failed: start the backoff over
-					backOff = this.reconnectBackOff.start();
-				}
 				ConnectionFailure failure = ConnectionFailure.of(ex);
-				boolean standby = failure.kind() == ConnectionFailure.Kind.SLOT_IN_USE;
-				this.monitor.connectionFailed(standby ? StreamStatus.STANDBY : StreamStatus.RECONNECTING,
-						failure.message());
-				long delay = backOff.nextBackOff();
+				long delay = policy.failed(failure, this.monitor.status() == StreamStatus.STREAMING,
+						this.acknowledger.flushed());
 				if (delay == BackOffExecution.STOP) {
-					logger.error("Replication stream of slot '" + this.properties.getSlotName()
-							+ "' gave up reconnecting (pglogrepl reconnect backoff exhausted): " + failure.message());
 					this.stopStream.run();
 					this.monitor.status(StreamStatus.STOPPED);
 					break;
 				}
-				if (standby) {
-					logger.info("Slot '" + this.properties.getSlotName()
-							+ "' is in use by another connection; standing by (" + failure.message() + ")");
-				}
-				else {
-					logger.warn("Replication stream of slot '" + this.properties.getSlotName()
-							+ "' failed, reconnecting in " + delay + " ms: " + failure.message());
-				}
 				this.queue.clear();
 				sleep(Duration.ofMillis(delay));
-				if (!standby) {
+				if (failure.kind() != ConnectionFailure.Kind.SLOT_IN_USE) {
 					this.monitor.reconnected();
 				}
 			}
@@ -194,6 +183,9 @@ final class StreamReader implements Runnable {
 
 		private final ReplicationConnection connection;
 
+		private final ReconnectPolicy policy;
+
+
 		private final BatchBuilder batches = new BatchBuilder(StreamReader.this.queue);
 
 		private final Liveness liveness = new Liveness(StreamReader.this.properties.getReceiveTimeout());
@@ -203,8 +195,9 @@ final class StreamReader implements Runnable {
 		/** Between a Begin and the message that ends its transaction. */
 		private boolean inTransaction;
 
-		Session(ReplicationConnection connection) {
+		Session(ReplicationConnection connection, ReconnectPolicy policy) {
 			this.connection = connection;
+			this.policy = policy;
 		}
 
 		void stream(boolean first) throws SQLException {
@@ -216,7 +209,7 @@ final class StreamReader implements Runnable {
 			StreamReader.this.acknowledger.restart(Lsn.INVALID);
 			// the dispatcher starts over: the server sends again from its confirmed position
 			enqueueNewConnection();
-			StreamReader.this.monitor.streaming();
+			this.policy.streaming(start.isValid() ? start : StreamReader.this.acknowledger.flushed());
 			StatusReporter status = new StatusReporter(stream, StreamReader.this.acknowledger,
 					props.getStatusInterval().toNanos());
 			while (StreamReader.this.running.getAsBoolean() && StreamReader.this.redeliveryDelay == null) {
@@ -281,6 +274,9 @@ final class StreamReader implements Runnable {
 			}
 			else if (type.endsTransaction()) {
 				this.inTransaction = false;
+				if (this.policy.isBlocked()) {
+					this.policy.transactionReceived(message.transactionEnd());
+				}
 			}
 			this.batches.add(new Received.Change(data, message), now);
 		}
@@ -292,7 +288,7 @@ final class StreamReader implements Runnable {
 			if (keepalive.replyRequested()) {
 				status.send(false);
 			}
-			if (StreamReader.this.properties.isPublishKeepalive()) {
+			if (StreamReader.this.publishKeepalive) {
 				this.batches.append(new Received.Keepalive(keepalive));
 			}
 		}

@@ -1,21 +1,32 @@
 package io.github.pglogrepl.spring.stream;
 
 /**
- * Lifecycle state of the replication stream.
+ * Lifecycle state of the replication stream, as {@link StreamState#status()}, health and the endpoint show it.
  */
 public enum StreamStatus {
 
 	/** Not started yet. */
 	NEW,
-	/** Connecting to the server. */
+	/** Connecting to the server (at startup, or again after a failure). */
 	CONNECTING,
 	/** Receiving changes. */
 	STREAMING,
+	/**
+	 * A listener failed and the error handler asked to retry: delivery is blocked at one position and retried
+	 * with backoff ({@link StreamState#deliveryFailure()} says where, since when, how often).
+	 */
+	RETRYING,
 	/** Another connection holds the slot; retrying (hot standby). */
 	STANDBY,
 	/** The connection failed; reconnecting after a backoff. */
 	RECONNECTING,
-	/** Stopped, by shutdown or by the error handler. */
+	/**
+	 * The server refuses to stream past a position, and retrying cannot change that (e.g. a publication that
+	 * did not exist at that WAL position, on PostgreSQL 14–17): an operator has to act. Still retried, at the
+	 * longest reconnect interval, in case one does. {@link StreamState#lastError()} says what and how.
+	 */
+	BLOCKED,
+	/** Stopped, by shutdown, by the error handler, or after the reconnect backoff ran out. */
 	STOPPED
 
 }

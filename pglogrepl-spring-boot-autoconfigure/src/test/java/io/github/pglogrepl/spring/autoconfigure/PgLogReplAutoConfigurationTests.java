@@ -74,7 +74,8 @@ class PgLogReplAutoConfigurationTests {
 	private static final String PASSWORD = "s3cr3t-pw";
 
 	private static final String[] METER_NAMES = { "pglogrepl.lag", "pglogrepl.lag.time", "pglogrepl.lsn.received",
-			"pglogrepl.lsn.flushed", "pglogrepl.messages", "pglogrepl.transactions", "pglogrepl.reconnects" };
+			"pglogrepl.lsn.flushed", "pglogrepl.messages", "pglogrepl.transactions", "pglogrepl.reconnects",
+			"pglogrepl.delivery.failures", "pglogrepl.delivery.blocked" };
 
 	private static volatile String[] shared;
 
@@ -510,9 +511,9 @@ class PgLogReplAutoConfigurationTests {
 				assertThat(s.isBinary()).isTrue();
 				assertThat(s.isMessages()).isTrue();
 				assertThat(s.getOrigin()).isEqualTo(OriginFilter.NONE);
-				assertThat(s.isPublishRaw()).isTrue();
+				assertThat(s.getPublishRaw()).isTrue();
 				assertThat(s.isPublishDecoded()).isFalse();
-				assertThat(s.isPublishKeepalive()).isTrue();
+				assertThat(s.getPublishKeepalive()).isTrue();
 				ExponentialBackOff backOff = (ExponentialBackOff) s.getReconnectBackOff();
 				assertThat(backOff.getInitialInterval()).isEqualTo(300);
 				assertThat(backOff.getMaxInterval()).isEqualTo(5000);
@@ -543,9 +544,9 @@ class PgLogReplAutoConfigurationTests {
 		assertThat(s.getAckMode()).isEqualTo(AckMode.AUTO);
 		assertThat(s.getStatusInterval()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(s.getQueueCapacity()).isEqualTo(1024);
-		assertThat(s.isPublishRaw()).isFalse();
+		assertThat(s.getPublishRaw()).as("decided by the listeners").isNull();
 		assertThat(s.isPublishDecoded()).isTrue();
-		assertThat(s.isPublishKeepalive()).isFalse();
+		assertThat(s.getPublishKeepalive()).as("decided by the listeners").isNull();
 		ExponentialBackOff backOff = (ExponentialBackOff) s.getReconnectBackOff();
 		assertThat(backOff.getInitialInterval()).isEqualTo(1000);
 		assertThat(backOff.getMaxInterval()).isEqualTo(10000);

@@ -57,7 +57,7 @@ class StreamReaderTest {
 
 	private Thread start(StreamConnectionFactory connections, StreamContainerProperties properties) {
 		Acknowledger ack = new Acknowledger(AckMode.AUTO, Lsn.INVALID);
-		StreamReader reader = new StreamReader(properties, connections,
+		StreamReader reader = new StreamReader(properties, false, connections,
 				PgOutputOptions.builder().protoVersion(1).publications("p").build(), ack, new DispatchQueue(16, ack),
 				this.monitor, this.running::get, () -> {
 				}, () -> this.running.set(false));

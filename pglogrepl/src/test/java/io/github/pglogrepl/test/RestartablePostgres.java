@@ -1,4 +1,4 @@
-package io.github.pglogrepl.reliability.support;
+package io.github.pglogrepl.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +29,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code pg_ctl -m immediate stop} from the binaries the server runs from, as the same user (under
  * {@code unshare -U} when the tests run as root, as zonky does).
  */
-public final class RestartablePostgres implements AutoCloseable, io.github.pglogrepl.test.SqlAccess {
+public final class RestartablePostgres implements AutoCloseable, SqlAccess {
 
 	private final Path dataDir;
 
@@ -52,7 +52,7 @@ public final class RestartablePostgres implements AutoCloseable, io.github.pglog
 		this.dataDir = dataDir;
 		this.config = new LinkedHashMap<>(config);
 		this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-		Runtime.getRuntime().addShutdownHook(new Thread(this::close, "reliability-postgres-stop"));
+		Runtime.getRuntime().addShutdownHook(new Thread(this::close, "restartable-postgres-stop"));
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			this.port = socket.getLocalPort();
 		}
@@ -152,7 +152,7 @@ public final class RestartablePostgres implements AutoCloseable, io.github.pglog
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("PostgreSQL in " + this.dataDir + " did not stop within 90 s");
 			}
-			Soak.sleep(50);
+			sleep(50);
 		}
 	}
 
@@ -273,7 +273,7 @@ public final class RestartablePostgres implements AutoCloseable, io.github.pglog
 						throw new IllegalStateException("Cannot drop slot " + slot + ": " + ex.getMessage(), ex);
 					}
 				}
-				Soak.sleep(100);
+				sleep(100);
 			}
 		}
 
@@ -304,6 +304,16 @@ public final class RestartablePostgres implements AutoCloseable, io.github.pglog
 			}
 		}
 
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }
