@@ -108,6 +108,11 @@ public class PgLogReplProperties {
 	private final Health health = new Health();
 
 	/**
+	 * How rows are mapped to records and beans (InsertEvent&lt;T&gt;.newValue() and the like).
+	 */
+	private final Mapping mapping = new Mapping();
+
+	/**
 	 * Slot settings.
 	 */
 	private final Slot slot = new Slot();
@@ -232,6 +237,10 @@ public class PgLogReplProperties {
 		return this.health;
 	}
 
+	public Mapping getMapping() {
+		return this.mapping;
+	}
+
 	public Map<String, PgLogReplProperties> getStreams() {
 		return this.streams;
 	}
@@ -264,6 +273,26 @@ public class PgLogReplProperties {
 	public String toString() {
 		return "PgLogReplProperties[url=" + JdbcUrls.maskPassword(this.url) + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", slot=" + this.slot.name + "]";
+	}
+
+	/** How rows are mapped to records and beans. */
+	public static class Mapping {
+
+		/**
+		 * Whether a NULL column, or a value the server did not send (unchanged TOAST, a non-key column of a
+		 * key-only old row), maps to a primitive's default (0, false) instead of failing with an error that names
+		 * table, column and type. Off by default, as in Spring's BeanPropertyRowMapper.
+		 */
+		private boolean primitivesDefaultedForNullValue = false;
+
+		public boolean isPrimitivesDefaultedForNullValue() {
+			return this.primitivesDefaultedForNullValue;
+		}
+
+		public void setPrimitivesDefaultedForNullValue(boolean primitivesDefaultedForNullValue) {
+			this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
+		}
+
 	}
 
 	/** Health indicator thresholds. */

@@ -92,6 +92,7 @@ final class StreamContainerPropertiesMapper {
 		map.from(p.getEvents()::getKeepalive).to(target::setPublishKeepalive);
 		map.from(p::getShutdownTimeout).when((timeout) -> !timeout.isNegative()).to(target::setShutdownTimeout);
 		map.from(p::isLogRowValues).to(target::setLogRowValues);
+		map.from(p.getMapping()::isPrimitivesDefaultedForNullValue).to(target::setPrimitivesDefaultedForNullValue);
 		return target;
 	}
 

@@ -9,9 +9,19 @@ import io.github.pglogrepl.pgoutput.Row;
 
 /**
  * A row of a change event: column values by name, decoded to Java types (see the core library's
- * {@code ValueDecoder}), convertible with Spring's {@link ConversionService}. NULL and an unchanged TOASTed
- * value (not sent by the server) both read as {@code null}; {@link #isNull} and {@link #isUnchangedToast}
- * tell them apart.
+ * {@code ValueDecoder}), convertible with Spring's {@link ConversionService}.
+ *
+ * <p><b>NULL and values the server did not send.</b> Both read as {@code null}. The server does not send an
+ * unchanged TOASTed value of an update ({@link #isUnchangedToast}), nor, in the old row of an update or delete
+ * without {@code REPLICA IDENTITY FULL}, the columns outside the replica identity (a key-only row:
+ * {@link #isKeyOnly}). {@link #isSent} and {@link #unsentColumns} tell a real NULL from a value that was not
+ * sent; {@link #isNull} is true only for a real NULL.
+ *
+ * <p><b>Mapping.</b> {@link #as(Class)} fills a record or bean by column name. A NULL or unsent value for a
+ * primitive component or property is refused with an error naming table, column and type, as Spring's
+ * {@code BeanPropertyRowMapper} does, unless primitives are defaulted ({@code pglogrepl.mapping
+ * .primitives-defaulted-for-null-value=true}); use wrapper types ({@code Long}, {@code Double}) for nullable
+ * columns and for the non-key columns of key-only old rows.
  */
 public final class ChangeRow {
 
@@ -19,14 +29,33 @@ public final class ChangeRow {
 
 	private final ConversionService conversionService;
 
+	private final boolean keyOnly;
+
+	private final boolean primitivesDefaultedForNullValue;
+
 	/**
-	 * Creates a row.
+	 * Creates a row (a whole row; primitives are not defaulted for NULL).
 	 * @param row the decoded row
 	 * @param conversionService used by {@link #get(String, Class)} and {@link #as(Class)}
 	 */
 	public ChangeRow(Row row, ConversionService conversionService) {
+		this(row, conversionService, false, false);
+	}
+
+	/**
+	 * Creates a row.
+	 * @param row the decoded row
+	 * @param conversionService used by {@link #get(String, Class)} and {@link #as(Class)}
+	 * @param keyOnly whether only the replica identity columns were sent (the old key of an update or delete)
+	 * @param primitivesDefaultedForNullValue whether {@link #as(Class)} gives primitives their default for a NULL
+	 * or unsent value instead of refusing it
+	 */
+	public ChangeRow(Row row, ConversionService conversionService, boolean keyOnly,
+			boolean primitivesDefaultedForNullValue) {
 		this.row = row;
 		this.conversionService = conversionService;
+		this.keyOnly = keyOnly;
+		this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
 	}
 
 	/**
@@ -50,10 +79,55 @@ public final class ChangeRow {
 
 	/**
 	 * @param column column name
-	 * @return whether the value is SQL NULL
+	 * @return whether the value is SQL NULL (not: a value the server did not send)
 	 */
 	public boolean isNull(String column) {
-		return this.row.isNull(column);
+		return this.row.isNull(column) && isSent(this.row.relation().indexOf(column));
+	}
+
+	/**
+	 * @param column column name
+	 * @return whether the server sent the column's value: false for an unchanged TOASTed value, and for a column
+	 * outside the replica identity in a key-only old row
+	 * @throws java.util.NoSuchElementException if there is no such column
+	 */
+	public boolean isSent(String column) {
+		int index = this.row.relation().indexOf(column);
+		if (index < 0) {
+			throw new java.util.NoSuchElementException("No column " + column + " in " + this.row.relation().qualifiedName());
+		}
+		return isSent(index);
+	}
+
+	boolean isSent(int index) {
+		if (index < 0 || index >= this.row.size()) {
+			return false;
+		}
+		if (this.keyOnly && !this.row.relation().columns().get(index).key()) {
+			return false;
+		}
+		return this.row.tuple().kind(index) != io.github.pglogrepl.pgoutput.TupleData.Kind.UNCHANGED_TOAST;
+	}
+
+	/**
+	 * @return the columns whose values the server did not send (empty for a whole row)
+	 */
+	public List<String> unsentColumns() {
+		List<String> unsent = new java.util.ArrayList<>();
+		for (int i = 0; i < this.row.size(); i++) {
+			if (!isSent(i)) {
+				unsent.add(this.row.columnName(i));
+			}
+		}
+		return unsent;
+	}
+
+	/**
+	 * @return whether this is a key-only old row: only the replica identity columns were sent (an update or
+	 * delete of a table without {@code REPLICA IDENTITY FULL})
+	 */
+	public boolean isKeyOnly() {
+		return this.keyOnly;
 	}
 
 	/**
@@ -105,6 +179,10 @@ public final class ChangeRow {
 
 	ConversionService conversionService() {
 		return this.conversionService;
+	}
+
+	boolean primitivesDefaultedForNullValue() {
+		return this.primitivesDefaultedForNullValue;
 	}
 
 	@Override

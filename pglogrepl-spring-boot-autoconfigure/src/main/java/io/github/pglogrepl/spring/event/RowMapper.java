@@ -19,8 +19,10 @@ import io.github.pglogrepl.pgoutput.Row;
 /**
  * Maps a {@link ChangeRow} to a record or bean: a column {@code order_id} fills a component or property
  * {@code orderId} (or {@code order_id}); values are converted with the {@link ConversionService}. Columns
- * without a matching property are ignored; properties without a column (or with an unchanged TOAST value)
- * stay {@code null} / default.
+ * without a matching property are ignored; properties without a column stay {@code null} / default. A column
+ * that is NULL, or whose value the server did not send, gives {@code null}; for a primitive that is refused
+ * with an error naming table, column and type, unless the row defaults primitives (as Spring's
+ * {@code BeanPropertyRowMapper} with {@code primitivesDefaultedForNullValue}).
  *
  * <p>Records are on the hot path of every typed listener, so what a record needs is worked out once per type
  * ({@link RecordPlan}) and once per relation (which column fills which component); a value whose Java type
@@ -44,7 +46,7 @@ final class RowMapper {
 		try {
 			RecordPlan plan = PLANS.get(type);
 			if (plan != null) {
-				return type.cast(plan.map(row.row(), conversionService));
+				return type.cast(plan.map(row, conversionService));
 			}
 			return mapBean(row, type, conversionService);
 		}
@@ -62,8 +64,18 @@ final class RowMapper {
 			String property = Naming.camelCase(column);
 			String target = wrapper.isWritableProperty(property) ? property
 					: (wrapper.isWritableProperty(column) ? column : null);
-			if (target != null && !row.isUnchangedToast(column)) {
-				wrapper.setPropertyValue(target, row.get(column));
+			if (target == null) {
+				continue;
+			}
+			Object value = row.isSent(column) ? row.get(column) : null;
+			if (value == null && wrapper.getPropertyType(target) != null && wrapper.getPropertyType(target).isPrimitive()) {
+				if (!row.primitivesDefaultedForNullValue()) {
+					throw nullForPrimitive(row, column, target, wrapper.getPropertyType(target));
+				}
+				continue;
+			}
+			if (row.isSent(column)) {
+				wrapper.setPropertyValue(target, value);
 			}
 		}
 		return bean;
@@ -141,13 +153,18 @@ final class RowMapper {
 			return indexes;
 		}
 
-		Object map(Row row, ConversionService conversionService) {
+		Object map(ChangeRow changeRow, ConversionService conversionService) {
+			Row row = changeRow.row();
 			int[] indexes = indexes(row.relation());
 			Object[] args = new Object[indexes.length];
 			for (int i = 0; i < args.length; i++) {
 				int column = indexes[i];
 				Object value = (column >= 0 && column < row.size()) ? row.get(column) : null;
 				if (value == null) {
+					if (this.defaults[i] != null && column >= 0 && !changeRow.primitivesDefaultedForNullValue()) {
+						throw nullForPrimitive(changeRow, row.columnName(column), this.names[i],
+								this.constructor.getParameterTypes()[i]);
+					}
 					args[i] = this.defaults[i];
 				}
 				else if (this.boxed[i].isInstance(value)) {
@@ -174,6 +191,25 @@ final class RowMapper {
 			}
 		}
 
+	}
+
+	private static IllegalArgumentException nullForPrimitive(ChangeRow row, String column, String property,
+			Class<?> type) {
+		String what;
+		if (row.isSent(column)) {
+			what = "is NULL";
+		}
+		else if (row.isUnchangedToast(column)) {
+			what = "was not sent by the server (an unchanged TOASTed value)";
+		}
+		else {
+			what = "was not sent by the server (a key-only old row: only the replica identity is sent unless the table "
+					+ "has REPLICA IDENTITY FULL)";
+		}
+		return new IllegalArgumentException("column " + column + " " + what + " but " + property + " is a primitive "
+				+ type.getName() + "; use " + ClassUtils.resolvePrimitiveIfNecessary(type).getSimpleName()
+				+ ", or set pglogrepl.mapping.primitives-defaulted-for-null-value=true to map it to "
+				+ defaultValue(type));
 	}
 
 	private static Object defaultValue(Class<?> type) {

@@ -68,27 +68,36 @@ final class EventFactory {
 
 	private final ConversionService conversionService;
 
+	private final boolean primitivesDefaultedForNullValue;
+
 	EventFactory(Object source, String slot, RowTypeRegistry rowTypes, ConversionService conversionService) {
+		this(source, slot, rowTypes, conversionService, false);
+	}
+
+	EventFactory(Object source, String slot, RowTypeRegistry rowTypes, ConversionService conversionService,
+			boolean primitivesDefaultedForNullValue) {
 		this.source = source;
 		this.slot = slot;
 		this.rowTypes = (rowTypes != null) ? rowTypes : new RowTypeRegistry();
 		this.conversionService = conversionService;
+		this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	ReplicationEvent create(PgOutputMessage message, Lsn walStart, Transaction txn) {
 		if (message instanceof InsertMessage m) {
 			Class type = rowType(m.relation());
-			return new InsertEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow()));
+			return new InsertEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow(), false));
 		}
 		if (message instanceof UpdateMessage m) {
 			Class type = rowType(m.relation());
-			return new UpdateEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow()),
-					row(m.oldRow()));
+			return new UpdateEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.newRow(), false),
+					row(m.oldRow(), m.oldTupleType() == 'K'));
 		}
 		if (message instanceof DeleteMessage m) {
 			Class type = rowType(m.relation());
-			return new DeleteEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type, row(m.oldRow()));
+			return new DeleteEvent(this.source, this.slot, m, walStart, info(txn, m.xid()), type,
+					row(m.oldRow(), m.oldTupleType() == 'K'));
 		}
 		return createOther(message, walStart, txn);
 	}
@@ -171,8 +180,9 @@ final class EventFactory {
 		return type;
 	}
 
-	private ChangeRow row(Row row) {
-		return (row != null) ? new ChangeRow(row, this.conversionService) : null;
+	private ChangeRow row(Row row, boolean keyOnly) {
+		return (row != null)
+				? new ChangeRow(row, this.conversionService, keyOnly, this.primitivesDefaultedForNullValue) : null;
 	}
 
 }

@@ -302,7 +302,7 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 			DeliveryFailures failures = new DeliveryFailures((props.getListenerRetryBackOff() != null)
 					? props.getListenerRetryBackOff() : props.getReconnectBackOff());
 			EventFactory events = new EventFactory(container, props.getSlotName(), container.rowTypes,
-					container.conversionService);
+					container.conversionService, props.isPrimitivesDefaultedForNullValue());
 			this.dispatcher = new EventDispatcher(container, props, families, queue, events, container.publisher,
 					container.errorHandler, container.acknowledger, failures, container.monitor, container::isRunning,
 					this.reader::redeliver, this::stopFromStreamThread);

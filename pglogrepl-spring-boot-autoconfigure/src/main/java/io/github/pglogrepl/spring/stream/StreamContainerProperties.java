@@ -111,6 +111,8 @@ public class StreamContainerProperties {
 
 	private boolean logRowValues;
 
+	private boolean primitivesDefaultedForNullValue;
+
 	/**
 	 * Creates empty properties (set at least the JDBC URL, the slot name and the publications).
 	 */
@@ -526,6 +528,21 @@ public class StreamContainerProperties {
 	 */
 	public void setLogRowValues(boolean logRowValues) {
 		this.logRowValues = logRowValues;
+	}
+
+	/**
+	 * @return whether mapping a row to a record or bean gives a primitive its default (0, false) for a NULL or
+	 * unsent value instead of refusing it; {@code false} by default, as Spring's {@code BeanPropertyRowMapper}
+	 */
+	public boolean isPrimitivesDefaultedForNullValue() {
+		return this.primitivesDefaultedForNullValue;
+	}
+
+	/**
+	 * @param primitivesDefaultedForNullValue whether primitives are defaulted for NULL or unsent values
+	 */
+	public void setPrimitivesDefaultedForNullValue(boolean primitivesDefaultedForNullValue) {
+		this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
 	}
 
 	@Override

@@ -41,6 +41,17 @@ class RowMapperTest {
 
 	}
 
+	/** A bean with a primitive property. */
+	public static class OrderBeanWithPrimitive {
+
+		private int qty;
+
+		public void setQty(int qty) {
+			this.qty = qty;
+		}
+
+	}
+
 	/** A bean with a snake_case property name and a camelCase one. */
 	public static class OrderBean {
 
@@ -88,10 +99,40 @@ class RowMapperTest {
 	}
 
 	@Test
-	void nullColumnsGivePrimitiveDefaultsAndNulls() {
+	void aNullColumnForAPrimitiveIsRefusedUnlessPrimitivesAreDefaulted() {
 		Row row = row(1, COLUMNS, "7", null, null, null, null, null);
-		Order order = RowMapper.map(changeRow(row), Order.class, CONVERSION);
-		assertThat(order).isEqualTo(new Order(null, 7L, 0, null, null, false, null));
+		assertThatIllegalArgumentException().isThrownBy(() -> RowMapper.map(changeRow(row), Order.class, CONVERSION))
+			.withMessageContaining("public.t1")
+			.withMessageContaining(Order.class.getName())
+			.withMessageContaining("column qty is NULL but qty is a primitive int")
+			.withMessageContaining("use Integer")
+			.withMessageContaining("pglogrepl.mapping.primitives-defaulted-for-null-value=true");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RowMapper.map(changeRow(row), OrderBeanWithPrimitive.class, CONVERSION))
+			.withMessageContaining("column qty is NULL but qty is a primitive int");
+		ChangeRow defaulted = new ChangeRow(row, CONVERSION, false, true);
+		assertThat(RowMapper.map(defaulted, Order.class, CONVERSION))
+			.isEqualTo(new Order(null, 7L, 0, null, null, false, null));
+		assertThat(RowMapper.map(defaulted, OrderBeanWithPrimitive.class, CONVERSION).qty).isZero();
+		// wrapper types take the NULL
+		assertThat(RowMapper.map(changeRow(row), OrderBean.class, CONVERSION).qty).isNull();
+	}
+
+	@Test
+	void aKeyOnlyRowTellsUnsentColumnsFromNulls() {
+		Row row = row(4, COLUMNS, "7", null, null, null, null, null);
+		ChangeRow key = new ChangeRow(row, CONVERSION, true, false);
+		assertThat(key.isKeyOnly()).isTrue();
+		assertThat(key.isSent("id")).isTrue();
+		assertThat(key.isSent("qty")).isFalse();
+		assertThat(key.isNull("qty")).as("not sent is no NULL").isFalse();
+		assertThat(key.unsentColumns()).containsExactly("customer_name", "qty", "price", "created_at", "paid");
+		assertThatIllegalArgumentException().isThrownBy(() -> key.as(Order.class))
+			.withMessageContaining("column qty was not sent by the server (a key-only old row")
+			.withMessageContaining("REPLICA IDENTITY FULL");
+		ChangeRow whole = changeRow(row);
+		assertThat(whole.isNull("qty")).isTrue();
+		assertThat(whole.unsentColumns()).isEmpty();
 	}
 
 	@Test
@@ -137,7 +178,8 @@ class RowMapperTest {
 	private static byte[] relation(int relationId, Object[][] columns) {
 		TestBytes b = TestBytes.of('R').i32(relationId).str("public").str("t" + relationId).i8('d').i16(columns.length);
 		for (Object[] c : columns) {
-			b.i8(0).str((String) c[0]).i32((Integer) c[1]).i32(-1);
+			// id is the replica identity (key flag)
+			b.i8("id".equals(c[0]) ? 1 : 0).str((String) c[0]).i32((Integer) c[1]).i32(-1);
 		}
 		return b.build();
 	}

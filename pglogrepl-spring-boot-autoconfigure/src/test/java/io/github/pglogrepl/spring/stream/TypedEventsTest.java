@@ -156,7 +156,12 @@ class TypedEventsTest {
 			assertThat(update.table().schema()).isEqualTo(schema);
 			DeleteEvent<Order> delete = listeners.deletes.get(0);
 			assertThat(delete.oldValue().id()).isEqualTo(1);
-			assertThat(delete.oldRow().isNull("customer_name")).isTrue();
+			// without REPLICA IDENTITY FULL the old row is the key: the other columns were not sent (not NULL)
+			assertThat(delete.oldRow().isKeyOnly()).isTrue();
+			assertThat(delete.oldRow().isSent("customer_name")).isFalse();
+			assertThat(delete.oldRow().isNull("customer_name")).isFalse();
+			assertThat(delete.oldRow().unsentColumns()).containsExactly("customer_name", "amount", "created_at", "extra");
+			assertThat(delete.oldValue().customerName()).isNull();
 			// transaction context of row events
 			InsertEvent<?> first = listeners.allInserts.get(0);
 			BeginEvent begin = recorder.of(BeginEvent.class).get(0);
