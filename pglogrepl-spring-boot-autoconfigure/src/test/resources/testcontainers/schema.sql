@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS tc_orders (id bigserial PRIMARY KEY, item text NOT NULL);
