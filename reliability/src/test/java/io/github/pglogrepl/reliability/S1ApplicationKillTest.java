@@ -16,10 +16,10 @@ import io.github.pglogrepl.reliability.support.AppProperties;
 import io.github.pglogrepl.reliability.support.Deliveries;
 import io.github.pglogrepl.reliability.support.Outcome;
 import io.github.pglogrepl.reliability.support.Report;
-import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.reliability.support.Soak;
 import io.github.pglogrepl.reliability.support.Writer;
 import io.github.pglogrepl.test.RealPostgres;
+import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.test.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -25,12 +25,12 @@ import io.github.pglogrepl.reliability.support.AppProperties;
 import io.github.pglogrepl.reliability.support.Deliveries;
 import io.github.pglogrepl.reliability.support.Outcome;
 import io.github.pglogrepl.reliability.support.Report;
-import io.github.pglogrepl.test.RestartablePostgres;
-import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.reliability.support.Soak;
 import io.github.pglogrepl.reliability.support.Writer;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.StreamStatus;
+import io.github.pglogrepl.test.RestartablePostgres.Sql;
+import io.github.pglogrepl.test.RestartablePostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -286,6 +286,55 @@ class S3PostgresRestartTest {
 		}
 		catch (SQLException ex) {
 			// the server went away under it
+		}
+	}
+
+	@Test
+	@Timeout(value = 10, unit = TimeUnit.MINUTES)
+	void aRestartIsNoticedWithinASecondWithTheDefaultSettings() {
+		int restarts = Soak.pick(2, 6);
+		Path dir = Soak.workDir("s3c-restart-default-settings");
+		String[] t = tableWithSlot("defaults");
+		List<String> props = new ArrayList<>(AppProperties.of(pg.jdbcUrl(), null, t[2], t[1], t[0]));
+		// the defaults: status-interval 10 s, receive-timeout 30 s, reconnect from 1 s to 10 s
+		props.removeIf((p) -> p.startsWith("pglogrepl.status-interval=") || p.startsWith("pglogrepl.reconnect."));
+		Path file = dir.resolve("app.deliveries");
+		props.add("reliability.app.delivery-file=" + file);
+		Deliveries deliveries = new Deliveries().follow(file);
+		List<Long> detections = new ArrayList<>();
+		List<Long> recoveries = new ArrayList<>();
+		Writer writer = new Writer(pg.jdbcUrl(), pg.properties(), t[0], 1, 5, 5).start();
+		try (ConfigurableApplicationContext context = ReliabilityApp.start(props)) {
+			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
+			awaitRecovery(deliveries, 0, 0);
+			for (int i = 0; i < restarts; i++) {
+				Soak.sleep(1000 + this.random.nextInt(1000));
+				long faultAt = System.currentTimeMillis();
+				pg.stopFast();
+				long stopped = System.nanoTime();
+				Soak.await("the closed connection noticed", TIMEOUT,
+						() -> container.state().status() != StreamStatus.STREAMING);
+				detections.add((System.nanoTime() - stopped) / 1_000_000);
+				pg.start();
+				long marker = writer.lastAcked();
+				recoveries.add(awaitRecovery(deliveries, marker, faultAt));
+			}
+			Soak.sleep(500);
+			writer.stop();
+			Outcome outcome = Outcome.awaitAll(() -> pg.ids(t[0]), deliveries, TIMEOUT);
+			long worst = detections.stream().mapToLong(Long::longValue).max().orElse(0);
+			Report.add(new Report.Entry("3c", "PostgreSQL fast restart with the default settings (status-interval 10 s)",
+					restarts, outcome, Duration.ofMillis(recoveries.stream().mapToLong(Long::longValue).max().orElse(0)),
+					"closed connection noticed " + detections + " ms after the server stopped (worst " + worst
+							+ " ms; the stream probes a silent connection every 0.5 s); recovery = stop begins to first "
+							+ "new row recorded (includes the server's restart)"));
+			assertThat(outcome.lost()).as("lost rows: %s", outcome).isZero();
+			assertThat(worst).as("detection of the closed connection, ms").isLessThan(2000);
+			assertThat(container.state().status()).isEqualTo(StreamStatus.STREAMING);
+		}
+		finally {
+			writer.stop();
+			Sql.dropSlotQuietly(pg::connect, t[2]);
 		}
 	}
 

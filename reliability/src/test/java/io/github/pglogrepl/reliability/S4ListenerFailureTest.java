@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,8 +31,8 @@ import io.github.pglogrepl.reliability.support.AppProperties;
 import io.github.pglogrepl.reliability.support.Deliveries;
 import io.github.pglogrepl.reliability.support.Outcome;
 import io.github.pglogrepl.reliability.support.Report;
-import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.reliability.support.Soak;
+import io.github.pglogrepl.reliability.support.Writer;
 import io.github.pglogrepl.spring.event.ChangeRow;
 import io.github.pglogrepl.spring.event.InsertEvent;
 import io.github.pglogrepl.spring.stream.ErrorAction;
@@ -36,6 +40,7 @@ import io.github.pglogrepl.spring.stream.ReplicationErrorHandler;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.StreamStatus;
 import io.github.pglogrepl.test.RealPostgres;
+import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.test.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +61,9 @@ class S4ListenerFailureTest {
 
 	static volatile Lsn poisonCommitLsn;
 
+	/** Rows whose listener fails until a point in time (epoch millis). */
+	static final Map<Long, Long> POISON_UNTIL = new ConcurrentHashMap<>();
+
 	/** A dead-letter record: the failed row and its transaction. */
 	record DeadLetter(long id, long xid, Lsn commitLsn, String error) {
 	}
@@ -69,7 +77,8 @@ class S4ListenerFailureTest {
 		@Order(Ordered.HIGHEST_PRECEDENCE)
 		public void on(InsertEvent<ChangeRow> event) {
 			long id = ((Number) event.newRow().get("id")).longValue();
-			if (POISON.contains(id)) {
+			Long until = POISON_UNTIL.get(id);
+			if (POISON.contains(id) || (until != null && System.currentTimeMillis() < until)) {
 				FAILURES_AT.add(System.currentTimeMillis());
 				poisonCommitLsn = event.commitLsn();
 				throw new IllegalStateException("poison row " + id);
@@ -138,6 +147,7 @@ class S4ListenerFailureTest {
 		firstFailureAt = 0;
 		POISON.clear();
 		FAILURES_AT.clear();
+		POISON_UNTIL.clear();
 		DEAD_LETTERS.clear();
 		poisonCommitLsn = null;
 	}
@@ -329,6 +339,70 @@ class S4ListenerFailureTest {
 		finally {
 			Sql.dropSlotQuietly(pg::connect, t[2]);
 		}
+	}
+
+	@Test
+	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	void listenerFailingForAWhileUnderAWriterShowsTheStallInHealthAndRecoversLosingNothing(TestPostgres pg) {
+		String[] t = tableWithSlot(pg, "stall");
+		Path file = Soak.workDir("s4d-listener-stall").resolve("app.deliveries");
+		List<String> props = new ArrayList<>(AppProperties.of(pg.jdbcUrl(), pg.user(), t[2], t[1], t[0]));
+		props.add("reliability.app.delivery-file=" + file);
+		props.add("pglogrepl.health.delivery-stall-threshold=3s");
+		Deliveries deliveries = new Deliveries().follow(file);
+		long failFor = Soak.pick(10_000, 60_000);
+		Writer writer = new Writer(pg.jdbcUrl(), pg.properties(), t[0], 1, 3, 20).start();
+		try (ConfigurableApplicationContext context = ReliabilityApp.start(props, PoisonConfig.class)) {
+			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
+			HealthIndicator health = context.getBean("pglogreplHealthIndicator", HealthIndicator.class);
+			Soak.await("rows flowing", TIMEOUT, () -> deliveries.refresh().ids().size() > 20);
+			long poison = 1_000_000_000L;
+			long start = System.currentTimeMillis();
+			POISON_UNTIL.put(poison, start + failFor);
+			pg.execute("INSERT INTO " + t[0] + " VALUES (" + poison + ", 'poison')");
+			boolean retryingUp = false;
+			long downAfter = -1;
+			String reason = null;
+			while (System.currentTimeMillis() < start + failFor) {
+				Health h = health.health(true);
+				boolean retrying = "RETRYING".equals(h.getDetails().get("status"));
+				if (retrying && Status.UP.equals(h.getStatus())) {
+					retryingUp = true;
+				}
+				if (retrying && Status.DOWN.equals(h.getStatus()) && downAfter < 0) {
+					downAfter = System.currentTimeMillis() - start;
+					reason = String.valueOf(h.getDetails().get("reason"));
+				}
+				Soak.sleep(200);
+			}
+			long healed = System.currentTimeMillis();
+			Soak.await("the poison row delivered after the listener recovered", TIMEOUT,
+					() -> deliveries.refresh().ids().contains(poison));
+			long recovery = deliveries.rows().stream().filter((r) -> r.id() == poison).mapToLong(Deliveries.Row::millis)
+				.min().orElseThrow() - healed;
+			Soak.await("health UP again", TIMEOUT, () -> Status.UP.equals(health.health().getStatus()));
+			writer.stop();
+			Outcome outcome = Outcome.awaitAll(() -> Sql.ids(pg::connect, t[0]), deliveries, TIMEOUT);
+			Report.add(new Report.Entry("4d", "Listener failing for " + (failFor / 1000) + " s under a continuous writer",
+					FAILURES_AT.size(), outcome, Duration.ofMillis(Math.max(0, recovery)),
+					"health: RETRYING and UP at first, DOWN " + downAfter + " ms after the first failure "
+							+ "(delivery-stall-threshold 3 s) with \"" + abbreviate(reason) + "\", UP again after the "
+							+ "listener recovered; " + FAILURES_AT.size() + " failed attempts; meter pglogrepl.delivery.failures "
+							+ container.state().deliveryFailures() + "; recovery = listener fixed to the row delivered"));
+			assertThat(retryingUp).as("RETRYING reported while UP (before the threshold)").isTrue();
+			assertThat(downAfter).as("DOWN after the stall threshold").isBetween(3_000L, 3_000L + 15_000L);
+			assertThat(reason).contains("Delivery blocked at").contains("poison row");
+			assertThat(outcome.lost()).as("%s", outcome).isZero();
+			assertThat(container.state().status()).isEqualTo(StreamStatus.STREAMING);
+		}
+		finally {
+			writer.stop();
+			Sql.dropSlotQuietly(pg::connect, t[2]);
+		}
+	}
+
+	private static String abbreviate(String text) {
+		return (text == null || text.length() <= 120) ? text : text.substring(0, 117) + "...";
 	}
 
 }
