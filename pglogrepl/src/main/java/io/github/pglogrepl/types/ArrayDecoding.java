@@ -29,6 +29,25 @@ final class ArrayDecoding {
 	}
 
 	/**
+	 * The text decoder of the arrays of one element type.
+	 * @param elementOid the element type's OID
+	 * @return a decoder, built once per array type
+	 */
+	static TypeDecoder text(int elementOid) {
+		return (arrayOid, buf, offset, length) -> new TextArrayParser(arrayOid, elementOid, buf, offset, length)
+			.parse();
+	}
+
+	/**
+	 * The binary decoder of the arrays of one element type.
+	 * @param elementOid the element type's OID
+	 * @return a decoder, built once per array type
+	 */
+	static TypeDecoder binary(int elementOid) {
+		return (arrayOid, buf, offset, length) -> decodeBinary(arrayOid, elementOid, buf, offset, length);
+	}
+
+	/**
 	 * Reports an element that failed to decode as a failure of the whole array.
 	 * @param arrayOid the array type's OID
 	 * @param ex the element's failure
@@ -38,16 +57,7 @@ final class ArrayDecoding {
 		return new ValueDecodingException(arrayOid, "invalid array element: " + ex.getMessage(), ex);
 	}
 
-	/**
-	 * Decodes the binary form of an array.
-	 * @param arrayOid the array type's OID
-	 * @param elementOid the element type's OID
-	 * @param buf the buffer holding the value
-	 * @param offset index in {@code buf} of the first byte of the value
-	 * @param length number of bytes of the value
-	 * @return the elements
-	 */
-	static List<Object> decodeBinary(int arrayOid, int elementOid, byte[] buf, int offset, int length) {
+	private static List<Object> decodeBinary(int arrayOid, int elementOid, byte[] buf, int offset, int length) {
 		int end = offset + length;
 		if (length < 12) {
 			throw new ValueDecodingException(arrayOid, "binary array header truncated: " + length + " bytes");

@@ -7,9 +7,11 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 /**
  * Converts column values sent by the {@code pgoutput} plugin into Java objects, from either of PostgreSQL's
@@ -58,16 +60,23 @@ import java.util.UUID;
  */
 public final class ValueDecoder {
 
-	/** Largest built-in type OID with a text decoder of its own, plus one. */
-	private static final int TEXT_DECODER_OIDS = PgTypeOids.UUID + 1;
-
 	/**
-	 * Text decoders by type OID ({@code null}: the value is returned as a string). A table rather than one
-	 * switch: a switch over every parser makes the JIT compile all the parsers it has seen into each caller
-	 * (hundreds of milliseconds of compilation while the first changes stream in); behind an interface call
-	 * each parser is compiled once, and only where it is used.
+	 * Built-in types have OIDs below PostgreSQL's {@code FirstGenbkiObjectId} (10000); a type above has no
+	 * parser here.
 	 */
+	private static final int BUILT_IN_OIDS = 10_000;
+
+	// The parsers live with their kind of value (PrimitiveDecoding, NumericDecoding, StringDecoding,
+	// ByteaDecoding, UuidDecoding, DateTimeDecoding, IntervalDecoding, ArrayDecoding); these tables, one per
+	// format, map each type OID to its parser. A type without an entry gets the format's default, which is
+	// inline in decodeText/decodeBinary rather than an entry: text and varchar are the most common columns,
+	// and a null check costs less than a call through the table.
+
+	/** Text format parsers by type OID; {@code null}: the value is its text, as a {@link String}. */
 	private static final TypeDecoder[] TEXT_DECODERS = textDecoders();
+
+	/** Binary format parsers by type OID; {@code null}: the value is a copy of its bytes. */
+	private static final TypeDecoder[] BINARY_DECODERS = binaryDecoders();
 
 	private ValueDecoder() {
 	}
@@ -93,11 +102,12 @@ public final class ValueDecoder {
 	 */
 	public static Object decodeText(int typeOid, byte[] buf, int offset, int length) {
 		checkBounds(typeOid, buf, offset, length);
-		int elementOid = PgTypeOids.elementTypeOf(typeOid);
-		if (elementOid != 0) {
-			return new TextArrayParser(typeOid, elementOid, buf, offset, length).parse();
+		TypeDecoder decoder = decoderFor(TEXT_DECODERS, typeOid);
+		if (decoder == null) {
+			// text, varchar, bpchar, name, "char", json, jsonb, xml, interval and unknown types
+			return StringDecoding.utf8(typeOid, buf, offset, length);
 		}
-		return decodeTextScalar(typeOid, buf, offset, length);
+		return decoder.decode(typeOid, buf, offset, length);
 	}
 
 	/**
@@ -123,11 +133,12 @@ public final class ValueDecoder {
 	 */
 	public static Object decodeBinary(int typeOid, byte[] buf, int offset, int length) {
 		checkBounds(typeOid, buf, offset, length);
-		int elementOid = PgTypeOids.elementTypeOf(typeOid);
-		if (elementOid != 0) {
-			return ArrayDecoding.decodeBinary(typeOid, elementOid, buf, offset, length);
+		TypeDecoder decoder = decoderFor(BINARY_DECODERS, typeOid);
+		if (decoder == null) {
+			// bytea and unknown types
+			return ByteaDecoding.binary(buf, offset, length);
 		}
-		return decodeBinaryScalar(typeOid, buf, offset, length);
+		return decoder.decode(typeOid, buf, offset, length);
 	}
 
 	// ------------------------------------------------------------------------------------------------
@@ -142,8 +153,16 @@ public final class ValueDecoder {
 		}
 	}
 
+	private static TypeDecoder decoderFor(TypeDecoder[] decoders, int typeOid) {
+		return (typeOid >= 0 && typeOid < decoders.length) ? decoders[typeOid] : null;
+	}
+
+	// ------------------------------------------------------------------------------------------------
+	// The tables, built once
+	// ------------------------------------------------------------------------------------------------
+
 	private static TypeDecoder[] textDecoders() {
-		TypeDecoder[] decoders = new TypeDecoder[TEXT_DECODER_OIDS];
+		TypeDecoder[] decoders = new TypeDecoder[BUILT_IN_OIDS];
 		decoders[PgTypeOids.BOOL] = PrimitiveDecoding::textBool;
 		decoders[PgTypeOids.INT2] = PrimitiveDecoding::textInt2;
 		decoders[PgTypeOids.INT4] = PrimitiveDecoding::textInt4;
@@ -159,65 +178,55 @@ public final class ValueDecoder {
 		decoders[PgTypeOids.TIMETZ] = DateTimeDecoding::textTimeTz;
 		decoders[PgTypeOids.TIMESTAMP] = DateTimeDecoding::textTimestamp;
 		decoders[PgTypeOids.TIMESTAMPTZ] = DateTimeDecoding::textTimestampTz;
-		return decoders;
+		// the string types and interval: their text is the value
+		return withArrays(decoders, ArrayDecoding::text);
 	}
 
-	private static Object decodeTextScalar(int typeOid, byte[] buf, int offset, int length) {
-		TypeDecoder decoder = (typeOid >= 0 && typeOid < TEXT_DECODER_OIDS) ? TEXT_DECODERS[typeOid] : null;
-		if (decoder == null) {
-			// text, varchar, bpchar, name, "char", json, jsonb, xml, interval and unknown types
-			return StringDecoding.utf8(typeOid, buf, offset, length);
-		}
-		return decoder.decode(typeOid, buf, offset, length);
+	private static TypeDecoder[] binaryDecoders() {
+		TypeDecoder[] decoders = new TypeDecoder[BUILT_IN_OIDS];
+		decoders[PgTypeOids.BOOL] = PrimitiveDecoding::binaryBool;
+		decoders[PgTypeOids.INT2] = PrimitiveDecoding::binaryInt2;
+		decoders[PgTypeOids.INT4] = PrimitiveDecoding::binaryInt4;
+		decoders[PgTypeOids.INT8] = PrimitiveDecoding::binaryInt8;
+		decoders[PgTypeOids.OID] = PrimitiveDecoding::binaryOid;
+		decoders[PgTypeOids.FLOAT4] = PrimitiveDecoding::binaryFloat4;
+		decoders[PgTypeOids.FLOAT8] = PrimitiveDecoding::binaryFloat8;
+		decoders[PgTypeOids.NUMERIC] = NumericDecoding::binary;
+		decoders[PgTypeOids.TEXT] = StringDecoding::utf8;
+		decoders[PgTypeOids.VARCHAR] = StringDecoding::utf8;
+		decoders[PgTypeOids.BPCHAR] = StringDecoding::utf8;
+		decoders[PgTypeOids.NAME] = StringDecoding::utf8;
+		decoders[PgTypeOids.CHAR] = StringDecoding::binaryChar;
+		decoders[PgTypeOids.JSON] = StringDecoding::utf8;
+		decoders[PgTypeOids.JSONB] = StringDecoding::binaryJsonb;
+		decoders[PgTypeOids.XML] = StringDecoding::utf8;
+		// bytea: its bytes are the value
+		decoders[PgTypeOids.UUID] = UuidDecoding::binary;
+		decoders[PgTypeOids.DATE] = DateTimeDecoding::binaryDate;
+		decoders[PgTypeOids.TIME] = DateTimeDecoding::binaryTime;
+		decoders[PgTypeOids.TIMETZ] = DateTimeDecoding::binaryTimeTz;
+		decoders[PgTypeOids.TIMESTAMP] = DateTimeDecoding::binaryTimestamp;
+		decoders[PgTypeOids.TIMESTAMPTZ] = DateTimeDecoding::binaryTimestampTz;
+		decoders[PgTypeOids.INTERVAL] = IntervalDecoding::binary;
+		return withArrays(decoders, ArrayDecoding::binary);
 	}
 
-	private static Object decodeBinaryScalar(int typeOid, byte[] buf, int offset, int length) {
-		switch (typeOid) {
-			case PgTypeOids.BOOL:
-				return PrimitiveDecoding.binaryBool(typeOid, buf, offset, length);
-			case PgTypeOids.INT2:
-				return PrimitiveDecoding.binaryInt2(typeOid, buf, offset, length);
-			case PgTypeOids.INT4:
-				return PrimitiveDecoding.binaryInt4(typeOid, buf, offset, length);
-			case PgTypeOids.OID:
-				return PrimitiveDecoding.binaryOid(typeOid, buf, offset, length);
-			case PgTypeOids.INT8:
-				return PrimitiveDecoding.binaryInt8(typeOid, buf, offset, length);
-			case PgTypeOids.FLOAT4:
-				return PrimitiveDecoding.binaryFloat4(typeOid, buf, offset, length);
-			case PgTypeOids.FLOAT8:
-				return PrimitiveDecoding.binaryFloat8(typeOid, buf, offset, length);
-			case PgTypeOids.NUMERIC:
-				return NumericDecoding.binary(typeOid, buf, offset, length);
-			case PgTypeOids.CHAR:
-				return StringDecoding.binaryChar(typeOid, buf, offset, length);
-			case PgTypeOids.TEXT:
-			case PgTypeOids.VARCHAR:
-			case PgTypeOids.BPCHAR:
-			case PgTypeOids.NAME:
-			case PgTypeOids.JSON:
-			case PgTypeOids.XML:
-				return StringDecoding.utf8(typeOid, buf, offset, length);
-			case PgTypeOids.JSONB:
-				return StringDecoding.binaryJsonb(typeOid, buf, offset, length);
-			case PgTypeOids.UUID:
-				return UuidDecoding.binary(typeOid, buf, offset, length);
-			case PgTypeOids.DATE:
-				return DateTimeDecoding.binaryDate(typeOid, buf, offset, length);
-			case PgTypeOids.TIME:
-				return DateTimeDecoding.binaryTime(typeOid, buf, offset, length);
-			case PgTypeOids.TIMETZ:
-				return DateTimeDecoding.binaryTimeTz(typeOid, buf, offset, length);
-			case PgTypeOids.TIMESTAMP:
-				return DateTimeDecoding.binaryTimestamp(typeOid, buf, offset, length);
-			case PgTypeOids.TIMESTAMPTZ:
-				return DateTimeDecoding.binaryTimestampTz(typeOid, buf, offset, length);
-			case PgTypeOids.INTERVAL:
-				return IntervalDecoding.binary(typeOid, buf, offset, length);
-			default:
-				// bytea and unknown types
-				return ByteaDecoding.binary(buf, offset, length);
+	/**
+	 * Adds the decoder of every array type {@link PgTypeOids#elementTypeOf} knows, and cuts the table after its
+	 * last entry.
+	 */
+	private static TypeDecoder[] withArrays(TypeDecoder[] decoders, IntFunction<TypeDecoder> arrayOfElement) {
+		int last = 0;
+		for (int oid = 0; oid < decoders.length; oid++) {
+			int elementOid = PgTypeOids.elementTypeOf(oid);
+			if (elementOid != 0) {
+				decoders[oid] = arrayOfElement.apply(elementOid);
+			}
+			if (decoders[oid] != null) {
+				last = oid;
+			}
 		}
+		return Arrays.copyOf(decoders, last + 1);
 	}
 
 }
