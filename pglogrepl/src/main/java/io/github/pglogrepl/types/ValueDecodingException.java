@@ -1,5 +1,7 @@
 package io.github.pglogrepl.types;
 
+import java.nio.charset.StandardCharsets;
+
 import io.github.pglogrepl.PgLogReplException;
 
 /**
@@ -38,6 +40,33 @@ public class ValueDecodingException extends PgLogReplException {
 	 */
 	public int typeOid() {
 		return this.typeOid;
+	}
+
+	/**
+	 * An exception for a value whose text is malformed, quoting the value.
+	 * @param typeOid the PostgreSQL type OID being decoded
+	 * @param what what is wrong with the value
+	 * @param buf the buffer holding the value
+	 * @param offset index in {@code buf} of the first byte of the value
+	 * @param length number of bytes of the value
+	 * @return the exception, for the caller to throw
+	 */
+	static ValueDecodingException invalid(int typeOid, String what, byte[] buf, int offset, int length) {
+		return new ValueDecodingException(typeOid, what + ": \"" + excerpt(buf, offset, length) + "\"");
+	}
+
+	/**
+	 * The start of a value, printable in a message: at most 64 bytes (decoded as UTF-8, so a malformed one
+	 * still prints), then {@code ...} if it was cut.
+	 * @param buf the buffer holding the value
+	 * @param offset index in {@code buf} of the first byte of the value
+	 * @param length number of bytes of the value
+	 * @return the excerpt
+	 */
+	static String excerpt(byte[] buf, int offset, int length) {
+		int n = Math.min(length, 64);
+		String s = new String(buf, offset, n, StandardCharsets.UTF_8);
+		return (n < length) ? s + "..." : s;
 	}
 
 }
