@@ -136,6 +136,20 @@ public final class StreamTestSupport {
 	}
 
 	/**
+	 * Sleeps, turning an interrupt into a test failure.
+	 * @param millis how long
+	 */
+	public static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+	/**
 	 * @param pg the server
 	 * @param slot a slot
 	 * @return the slot's row in pg_replication_slots as text, or null

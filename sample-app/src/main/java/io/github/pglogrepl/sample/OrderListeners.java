@@ -50,7 +50,12 @@ public class OrderListeners {
 
 	@EventListener
 	void deleted(DeleteEvent<Order> event) {
-		this.feed.publish(change("delete", event, event.oldValue()));
+		Map<String, Object> change = change("delete", event, event.oldValue());
+		if (event.oldRow().isKeyOnly()) {
+			// without REPLICA IDENTITY FULL the server sends only the key of a deleted row
+			change.put("note", "key only — set REPLICA IDENTITY FULL for the old row");
+		}
+		this.feed.publish(change);
 	}
 
 	private static Map<String, Object> change(String op, RowChangeEvent<Order, ?> event, Order order) {

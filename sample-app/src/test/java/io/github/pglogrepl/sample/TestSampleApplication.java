@@ -16,10 +16,11 @@ public final class TestSampleApplication {
 	 * @param args arguments
 	 */
 	public static void main(String[] args) {
-		SpringApplication.from(SampleApplication::main)
+		SpringApplication.Running running = SpringApplication.from(SampleApplication::main)
 			.with(EmbeddedPostgresConfiguration.class)
 			.withAdditionalProfiles("demo")
 			.run(args);
+		CleanExitOnTerm.register(running.getApplicationContext());
 	}
 
 }

@@ -16,7 +16,7 @@ public final class TestcontainersSampleApplication {
 	 * @param args arguments
 	 */
 	public static void main(String[] args) {
-		start(args);
+		CleanExitOnTerm.register(start(args).getApplicationContext());
 	}
 
 	/**

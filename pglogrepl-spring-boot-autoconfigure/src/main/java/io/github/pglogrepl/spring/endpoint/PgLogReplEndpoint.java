@@ -70,12 +70,7 @@ public class PgLogReplEndpoint {
 		stream.put("problem", state.problem());
 		StreamState.DeliveryFailure failure = state.deliveryFailure();
 		if (failure != null) {
-			Map<String, Object> blocked = new LinkedHashMap<>();
-			blocked.put("position", failure.position().toString());
-			blocked.put("since", failure.since().toString());
-			blocked.put("attempts", failure.attempts());
-			blocked.put("error", failure.error());
-			stream.put("deliveryFailure", blocked);
+			stream.put("deliveryFailure", failure.toMap());
 		}
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("stream", stream);

@@ -2,8 +2,6 @@ package io.github.pglogrepl.spring.health;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -107,12 +105,7 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("lagBytes", state.lagBytes())
 			.withDetail("lagSeconds", state.lagSeconds());
 		if (failure != null) {
-			Map<String, Object> blocked = new LinkedHashMap<>();
-			blocked.put("position", failure.position().toString());
-			blocked.put("since", failure.since().toString());
-			blocked.put("attempts", failure.attempts());
-			blocked.put("error", failure.error());
-			builder.withDetail("deliveryFailure", blocked);
+			builder.withDetail("deliveryFailure", failure.toMap());
 		}
 	}
 

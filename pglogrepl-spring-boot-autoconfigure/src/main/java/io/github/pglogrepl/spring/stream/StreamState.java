@@ -44,6 +44,19 @@ public record StreamState(String streamName, StreamStatus status, Instant status
 	 * {@code pglogrepl.log-row-values}) and the exception
 	 */
 	public record DeliveryFailure(Lsn position, int attempts, Instant since, String error) {
+
+		/**
+		 * @return the fields as health and the endpoint show them
+		 */
+		public Map<String, Object> toMap() {
+			Map<String, Object> map = new java.util.LinkedHashMap<>();
+			map.put("position", this.position.toString());
+			map.put("since", this.since.toString());
+			map.put("attempts", this.attempts);
+			map.put("error", this.error);
+			return map;
+		}
+
 	}
 
 }

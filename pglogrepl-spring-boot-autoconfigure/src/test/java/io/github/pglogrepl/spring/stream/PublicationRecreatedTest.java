@@ -101,7 +101,7 @@ class PublicationRecreatedTest {
 				.contains("re-read the published tables");
 			// no tight loop: with the backoff growing from 1 s, at most 5 attempts in 12 s (a loop makes 10 or more)
 			long before = container.state().reconnects();
-			sleep(12_000);
+			StreamTestSupport.sleep(12_000);
 			long attempts = container.state().reconnects() - before;
 			System.out.println("PostgreSQL " + pg.majorVersion() + ": " + attempts
 					+ " attempts in 12 s while blocked by a re-created publication");
@@ -129,14 +129,5 @@ class PublicationRecreatedTest {
 		}
 	}
 
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
 
 }

@@ -69,7 +69,7 @@ class ServerRestartDetectionTest {
 			pg.execute("INSERT INTO restarted VALUES (1)");
 			StreamTestSupport.await("first row", () -> recorder.of(InsertEvent.class).size() == 1, TIMEOUT);
 			// idle for a moment, as a running application mostly is
-			sleep(1500);
+			StreamTestSupport.sleep(1500);
 
 			pg.stopFast();
 			long stopped = System.nanoTime();
@@ -90,14 +90,5 @@ class ServerRestartDetectionTest {
 		}
 	}
 
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
 
 }
