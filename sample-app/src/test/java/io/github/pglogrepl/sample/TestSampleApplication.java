@@ -4,7 +4,7 @@ import org.springframework.boot.SpringApplication;
 
 /**
  * Runs the sample on an embedded PostgreSQL with the load generator on:
- * {@code ./mvnw -pl sample-app -am test-compile spring-boot:test-run}. Set {@code SPRING_DATASOURCE_URL}
+ * {@code ./mvnw -pl sample-app -am spring-boot:test-run}. Set {@code SPRING_DATASOURCE_URL}
  * (and user/password) to use your own server instead.
  */
 public final class TestSampleApplication {

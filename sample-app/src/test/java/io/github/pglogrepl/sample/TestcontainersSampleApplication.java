@@ -5,7 +5,7 @@ import org.springframework.boot.SpringApplication;
 /**
  * Runs the sample on PostgreSQL in a Docker container (Testcontainers, {@link ContainerConfiguration}) with the
  * load generator on:
- * {@code ./mvnw -pl sample-app -am test-compile spring-boot:test-run -Dspring-boot.run.main-class=io.github.pglogrepl.sample.TestcontainersSampleApplication}.
+ * {@code ./mvnw -pl sample-app -am spring-boot:test-run -Dspring-boot.run.main-class=io.github.pglogrepl.sample.TestcontainersSampleApplication}.
  */
 public final class TestcontainersSampleApplication {
 
