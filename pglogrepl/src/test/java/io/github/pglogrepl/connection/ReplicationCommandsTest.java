@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The replication commands against a real server.
  */
 @RealPostgres
+@SuppressWarnings("try") // resources held open by try-with-resources (and closed early where the test needs it)
 class ReplicationCommandsTest {
 
 	private final TestPostgres pg;

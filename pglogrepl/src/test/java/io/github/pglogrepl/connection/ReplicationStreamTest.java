@@ -27,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * update from another thread is never held up by the reading thread.
  */
 @RealPostgres
+@SuppressWarnings("try") // resources held open by try-with-resources (and closed early where the test needs it)
 class ReplicationStreamTest {
 
 	private final TestPostgres pg;

@@ -30,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * would not fit if buffered whole).
  */
 @RealPostgres
+@SuppressWarnings("try") // resources held open by try-with-resources (and closed early where the test needs it)
 class BoundedMemoryTest {
 
 	static final int ROWS = 400_000;

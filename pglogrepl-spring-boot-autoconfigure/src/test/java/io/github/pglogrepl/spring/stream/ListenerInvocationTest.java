@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -110,7 +109,7 @@ class ListenerInvocationTest {
 			long adapters = ((AbstractApplicationContext) context).getApplicationListeners()
 				.stream()
 				.filter(ApplicationListenerMethodAdapter.class::isInstance)
-				.map(ApplicationListener::getClass)
+				.map(Object::getClass)
 				.filter((c) -> c.getName().endsWith("ReplicationEventListenerFactory$SingletonTargetListener"))
 				.count();
 			assertThat(adapters).isEqualTo(4);

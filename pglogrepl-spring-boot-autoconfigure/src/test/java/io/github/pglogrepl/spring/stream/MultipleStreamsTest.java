@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a listener failing on one does not stall the other; one can stand by while the other streams.
  */
 @RealPostgres
+@SuppressWarnings("try") // resources held open by try-with-resources (and closed early where the test needs it)
 class MultipleStreamsTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);

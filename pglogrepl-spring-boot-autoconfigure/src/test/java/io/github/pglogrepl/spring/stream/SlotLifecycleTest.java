@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Slot and publication lifecycle per the properties, and streaming of large transactions.
  */
 @RealPostgres
+@SuppressWarnings("try") // resources held open by try-with-resources (and closed early where the test needs it)
 class SlotLifecycleTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -109,6 +110,7 @@ class SlotLifecycleTest {
 				throw new AssertionError("events: " + counts + " state " + container.state(), ex);
 			}
 			StreamStartEvent start = recorder.of(StreamStartEvent.class).get(0);
+			@SuppressWarnings("rawtypes")
 			List<InsertEvent> inserts = recorder.of(InsertEvent.class);
 			assertThat(inserts).hasSize(3000);
 			assertThat(inserts).allSatisfy((e) -> {
