@@ -162,8 +162,4 @@ final class Acknowledger implements Acknowledgement {
 		return this.inFlight.get() != 0;
 	}
 
-	AckMode mode() {
-		return this.mode;
-	}
-
 }

@@ -175,10 +175,6 @@ final class StreamMonitor {
 
 	// ---------------------------------------------------------------- readers of the state
 
-	long deliveryFailures() {
-		return this.deliveryFailures.sum();
-	}
-
 	long messageCount(PgOutputMessageType type) {
 		return this.messageCounts[type.ordinal()].sum();
 	}
