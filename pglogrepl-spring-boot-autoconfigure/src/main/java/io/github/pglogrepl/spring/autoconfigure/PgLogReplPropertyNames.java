@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -181,7 +182,7 @@ final class PgLogReplPropertyNames {
 			else {
 				continue;
 			}
-			String dashed = dashed(Introspector.decapitalize(property));
+			String dashed = DataObjectPropertyName.toDashedForm(Introspector.decapitalize(property));
 			Class<?> returned = method.getReturnType();
 			if (Map.class.isAssignableFrom(returned)) {
 				continue; // streams: checked against the top-level names
@@ -193,19 +194,6 @@ final class PgLogReplPropertyNames {
 				names.add(prefix + dashed);
 			}
 		}
-	}
-
-	private static String dashed(String camel) {
-		StringBuilder sb = new StringBuilder();
-		for (char c : camel.toCharArray()) {
-			if (Character.isUpperCase(c)) {
-				sb.append('-').append(Character.toLowerCase(c));
-			}
-			else {
-				sb.append(c);
-			}
-		}
-		return sb.toString();
 	}
 
 }

@@ -19,6 +19,9 @@ class StreamsAcknowledgement implements Acknowledgement {
 
 	private final ObjectProvider<ReplicationStreamContainer> containers;
 
+	/** The streams, looked up once on first use (they are fixed once the context runs). */
+	private volatile List<ReplicationStreamContainer> streams;
+
 	StreamsAcknowledgement(ObjectProvider<ReplicationStreamContainer> containers) {
 		this.containers = containers;
 	}
@@ -44,7 +47,13 @@ class StreamsAcknowledgement implements Acknowledgement {
 	}
 
 	private Acknowledgement only() {
-		List<ReplicationStreamContainer> all = this.containers.orderedStream().toList();
+		List<ReplicationStreamContainer> all = this.streams;
+		if (all == null) {
+			all = this.containers.orderedStream().toList();
+			if (!all.isEmpty()) {
+				this.streams = all;
+			}
+		}
 		if (all.size() != 1) {
 			throw new IllegalStateException("There are " + all.size() + " replication streams "
 					+ all.stream().map(ReplicationStreamContainer::streamName).toList()

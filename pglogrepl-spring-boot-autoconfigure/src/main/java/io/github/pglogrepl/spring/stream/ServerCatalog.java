@@ -25,6 +25,10 @@ import io.github.pglogrepl.connection.Identifiers;
  */
 public final class ServerCatalog {
 
+	/** The server's current WAL position; on a standby, the last one replayed. */
+	private static final String CURRENT_WAL_LSN = "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+			+ "ELSE pg_current_wal_lsn() END";
+
 	private final Connection connection;
 
 	/**
@@ -94,7 +98,7 @@ public final class ServerCatalog {
 	 */
 	public Lsn currentWalLsn() throws SQLException {
 		try (Statement st = this.connection.createStatement(); ResultSet rs = st.executeQuery(
-				"SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text")) {
+				"SELECT (" + CURRENT_WAL_LSN + ")::text")) {
 			rs.next();
 			return lsn(rs.getString(1));
 		}
@@ -231,7 +235,7 @@ public final class ServerCatalog {
 		try (PreparedStatement ps = this.connection.prepareStatement("SELECT slot_name::text, plugin::text, slot_type, "
 				+ "database::text, current_database()::text, active, active_pid, restart_lsn::text, "
 				+ "confirmed_flush_lsn::text, wal_status, "
-				+ "pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, "
+				+ "pg_wal_lsn_diff(" + CURRENT_WAL_LSN + ", "
 				+ "confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
 			ps.setString(1, slotName);
 			try (ResultSet rs = ps.executeQuery()) {
