@@ -37,6 +37,26 @@ public final class Identifiers {
 		return quote(value, '\'');
 	}
 
+	/**
+	 * Quotes a string literal for plain SQL, whatever {@code standard_conforming_strings} says: {@code it's a\b}
+	 * becomes {@code E'it''s a\\b'}. For statements that cannot take bind parameters ({@code COPY (query)}).
+	 * @param value the value
+	 * @return the quoted literal
+	 * @throws IllegalArgumentException if it is null or contains a NUL character
+	 */
+	public static String quoteSqlLiteral(String value) {
+		check(value, "literal");
+		StringBuilder sb = new StringBuilder(value.length() + 3).append("E'");
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '\'' || c == '\\') {
+				sb.append(c);
+			}
+			sb.append(c);
+		}
+		return sb.append('\'').toString();
+	}
+
 	private static void check(String s, String what) {
 		if (s == null) {
 			throw new IllegalArgumentException(what + " must not be null");

@@ -77,6 +77,111 @@ public final class TupleData {
 	}
 
 	/**
+	 * Parses one row of {@code COPY ... TO STDOUT} in text format (the default format): values separated by
+	 * tabs, the row ended by a newline, {@code \N} for NULL, and backslash escapes ({@code \\}, {@code \t},
+	 * {@code \n}, {@code \r}, {@code \b}, {@code \f}, {@code \v}, octal {@code \ddd}, hex {@code \xhh}).
+	 * COPY writes each value with the type's output function, as pgoutput does in text mode, so the result reads
+	 * like a row of an insert message. The values are copied, unescaped, into a new array.
+	 * @param line one COPY data row (with or without its newline)
+	 * @param columns the number of columns expected
+	 * @return the row's values, every column in the text format or NULL
+	 * @throws IllegalArgumentException if the row does not have {@code columns} values or has a bad escape
+	 */
+	public static TupleData fromCopyText(byte[] line, int columns) {
+		int end = line.length;
+		if (end > 0 && line[end - 1] == '\n') {
+			end--;
+		}
+		if (columns == 0) {
+			if (end != 0) {
+				throw new IllegalArgumentException("COPY row has values, expected none");
+			}
+			return new TupleData(new byte[0], new byte[0], new int[0]);
+		}
+		byte[] buffer = new byte[end];
+		byte[] kinds = new byte[columns];
+		int[] spans = new int[2 * columns];
+		int column = 0;
+		int out = 0;
+		int start = 0;
+		int i = 0;
+		while (true) {
+			if (column >= columns) {
+				throw new IllegalArgumentException("COPY row has more than " + columns + " values");
+			}
+			if (i + 1 < end && line[i] == '\\' && line[i + 1] == 'N' && (i + 2 == end || line[i + 2] == '\t')) {
+				kinds[column] = (byte) Kind.NULL.ordinal();
+				i += 2;
+			}
+			else {
+				while (i < end && line[i] != '\t') {
+					byte b = line[i++];
+					if (b != '\\') {
+						buffer[out++] = b;
+						continue;
+					}
+					if (i >= end) {
+						throw new IllegalArgumentException("COPY row ends with a backslash");
+					}
+					byte e = line[i++];
+					switch (e) {
+						case 'b' -> buffer[out++] = '\b';
+						case 'f' -> buffer[out++] = '\f';
+						case 'n' -> buffer[out++] = '\n';
+						case 'r' -> buffer[out++] = '\r';
+						case 't' -> buffer[out++] = '\t';
+						case 'v' -> buffer[out++] = 0x0b;
+						case 'x' -> {
+							int value = 0;
+							int digits = 0;
+							while (digits < 2 && i < end && Character.digit(line[i], 16) >= 0) {
+								value = value * 16 + Character.digit(line[i++], 16);
+								digits++;
+							}
+							if (digits == 0) {
+								buffer[out++] = 'x';
+							}
+							else {
+								buffer[out++] = (byte) value;
+							}
+						}
+						default -> {
+							if (e >= '0' && e <= '7') {
+								int value = e - '0';
+								int digits = 1;
+								while (digits < 3 && i < end && line[i] >= '0' && line[i] <= '7') {
+									value = value * 8 + (line[i++] - '0');
+									digits++;
+								}
+								buffer[out++] = (byte) value;
+							}
+							else {
+								buffer[out++] = e;
+							}
+						}
+					}
+				}
+				kinds[column] = (byte) Kind.TEXT.ordinal();
+				spans[2 * column] = start;
+				spans[2 * column + 1] = out - start;
+				start = out;
+			}
+			column++;
+			if (i >= end) {
+				break;
+			}
+			if (line[i] != '\t') {
+				throw new IllegalArgumentException("COPY row: NULL marker followed by data in column " + column);
+			}
+			i++;
+		}
+		if (column != columns) {
+			throw new IllegalArgumentException("COPY row has " + column + " values, expected " + columns);
+		}
+		return new TupleData(buffer, kinds, spans);
+	}
+
+	/**
 	 * @return the number of columns
 	 */
 	public int size() {

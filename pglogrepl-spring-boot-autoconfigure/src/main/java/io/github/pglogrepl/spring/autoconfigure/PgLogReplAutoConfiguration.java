@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -29,6 +30,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.core.type.AnnotationMetadata;
 
 import io.github.pglogrepl.connection.ReplicationConnection;
+import io.github.pglogrepl.spring.snapshot.Snapshots;
 import io.github.pglogrepl.spring.stream.Acknowledgement;
 import io.github.pglogrepl.spring.stream.DefaultReplicationErrorHandler;
 import io.github.pglogrepl.spring.stream.ReplicationErrorHandler;
@@ -118,6 +120,17 @@ public final class PgLogReplAutoConfiguration {
 	@ConditionalOnMissingBean
 	Acknowledgement pgLogReplAcknowledgement(ObjectProvider<ReplicationStreamContainer> containers) {
 		return new StreamsAcknowledgement(containers);
+	}
+
+	/**
+	 * The stream's snapshots, when the application has one stream (with several:
+	 * {@code ReplicationStreamContainer.snapshots()} of each).
+	 */
+	@Bean
+	@ConditionalOnMissingBean(Snapshots.class)
+	@ConditionalOnSingleCandidate(ReplicationStreamContainer.class)
+	Snapshots pgLogReplSnapshots(ReplicationStreamContainer container) {
+		return container.snapshots();
 	}
 
 	/** One stream from the top-level {@code pglogrepl.*} properties. */

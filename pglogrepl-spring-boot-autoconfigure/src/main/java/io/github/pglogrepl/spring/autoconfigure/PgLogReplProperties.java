@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
+import io.github.pglogrepl.spring.snapshot.SnapshotMode;
 import io.github.pglogrepl.spring.stream.AckMode;
 import io.github.pglogrepl.spring.stream.JdbcUrls;
 import io.github.pglogrepl.spring.stream.OriginFilter;
 import io.github.pglogrepl.spring.stream.PublicationCreation;
 import io.github.pglogrepl.spring.stream.SlotCreation;
+import io.github.pglogrepl.spring.stream.SnapshotSettings;
 import io.github.pglogrepl.spring.stream.StreamContainerProperties;
 import io.github.pglogrepl.spring.stream.StreamingMode;
 
@@ -111,6 +114,11 @@ public class PgLogReplProperties {
 	 * How rows are mapped to records and beans (InsertEvent&lt;T&gt;.newValue() and the like).
 	 */
 	private final Mapping mapping = new Mapping();
+
+	/**
+	 * Snapshots: the initial one and on-demand backfills.
+	 */
+	private final Snapshot snapshot = new Snapshot();
 
 	/**
 	 * Slot settings.
@@ -233,6 +241,10 @@ public class PgLogReplProperties {
 		this.logRowValues = logRowValues;
 	}
 
+	public Snapshot getSnapshot() {
+		return this.snapshot;
+	}
+
 	public Health getHealth() {
 		return this.health;
 	}
@@ -291,6 +303,119 @@ public class PgLogReplProperties {
 
 		public void setPrimitivesDefaultedForNullValue(boolean primitivesDefaultedForNullValue) {
 			this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
+		}
+
+	}
+
+	/** Snapshot settings. */
+	public static class Snapshot {
+
+		/**
+		 * Whether snapshots can run on the stream (the initial one and backfills through the actuator endpoint or
+		 * the Snapshots bean). Asks pgoutput for logical decoding messages, which carry the watermarks.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * When the stream reads the existing rows: never (only backfills on demand) or initial (once, the first
+		 * time the stream starts for its slot; resumed after a restart, not repeated once completed).
+		 */
+		private SnapshotMode mode = SnapshotMode.NEVER;
+
+		/**
+		 * Tables the initial snapshot reads (table or schema.table). By default every published table.
+		 */
+		private List<String> tables = new ArrayList<>();
+
+		/**
+		 * Most rows read in one chunk (one short read-only transaction, keyset on the primary key).
+		 */
+		private int chunkSize = SnapshotSettings.DEFAULT_CHUNK_SIZE;
+
+		/**
+		 * Most row data held for one chunk; a chunk ends early when its rows reach it, so memory stays bounded
+		 * whatever the row size.
+		 */
+		private DataSize chunkMaxBytes = DataSize.ofBytes(SnapshotSettings.DEFAULT_CHUNK_MAX_BYTES);
+
+		/**
+		 * How many tables are read at the same time (one database connection each).
+		 */
+		private int threads = 1;
+
+		/**
+		 * Where progress is kept: table (in the streamed database, so snapshots resume after a restart) or
+		 * memory (nothing created; an interrupted snapshot is lost, the initial one runs at every start).
+		 */
+		private SnapshotSettings.ProgressStore progressStore = SnapshotSettings.ProgressStore.TABLE;
+
+		/**
+		 * Table keeping snapshot progress (table or schema.table), created if missing.
+		 */
+		private String progressTable = SnapshotSettings.DEFAULT_PROGRESS_TABLE;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public SnapshotMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(SnapshotMode mode) {
+			this.mode = mode;
+		}
+
+		public List<String> getTables() {
+			return this.tables;
+		}
+
+		public void setTables(List<String> tables) {
+			this.tables = tables;
+		}
+
+		public int getChunkSize() {
+			return this.chunkSize;
+		}
+
+		public void setChunkSize(int chunkSize) {
+			this.chunkSize = chunkSize;
+		}
+
+		public DataSize getChunkMaxBytes() {
+			return this.chunkMaxBytes;
+		}
+
+		public void setChunkMaxBytes(DataSize chunkMaxBytes) {
+			this.chunkMaxBytes = chunkMaxBytes;
+		}
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+		public SnapshotSettings.ProgressStore getProgressStore() {
+			return this.progressStore;
+		}
+
+		public void setProgressStore(SnapshotSettings.ProgressStore progressStore) {
+			this.progressStore = progressStore;
+		}
+
+		public String getProgressTable() {
+			return this.progressTable;
+		}
+
+		public void setProgressTable(String progressTable) {
+			this.progressTable = progressTable;
 		}
 
 	}

@@ -3,10 +3,12 @@ package io.github.pglogrepl.spring.autoconfigure;
 import java.util.Properties;
 
 import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.util.unit.DataSize;
 
 import io.github.pglogrepl.Lsn;
 import io.github.pglogrepl.spring.stream.JdbcUrls;
 import io.github.pglogrepl.spring.stream.ReplicationSetupException;
+import io.github.pglogrepl.spring.stream.SnapshotSettings;
 import io.github.pglogrepl.spring.stream.StreamContainerProperties;
 
 /**
@@ -93,7 +95,25 @@ final class StreamContainerPropertiesMapper {
 		map.from(p::getShutdownTimeout).when((timeout) -> !timeout.isNegative()).to(target::setShutdownTimeout);
 		map.from(p::isLogRowValues).to(target::setLogRowValues);
 		map.from(p.getMapping()::isPrimitivesDefaultedForNullValue).to(target::setPrimitivesDefaultedForNullValue);
+		mapSnapshot(p.getSnapshot(), target.getSnapshot(), prefix);
 		return target;
+	}
+
+	private static void mapSnapshot(PgLogReplProperties.Snapshot p, SnapshotSettings target, String prefix) {
+		PropertyMapper map = PropertyMapper.get();
+		if (p.getChunkSize() <= 0 || p.getThreads() <= 0 || p.getChunkMaxBytes().toBytes() <= 0) {
+			throw new ReplicationSetupException("Invalid " + prefix + ".snapshot settings: chunk-size ("
+					+ p.getChunkSize() + "), threads (" + p.getThreads() + ") and chunk-max-bytes ("
+					+ p.getChunkMaxBytes() + ") must be positive.", "Set them to positive values, or remove them.");
+		}
+		map.from(p::isEnabled).to(target::setEnabled);
+		map.from(p::getMode).to(target::setMode);
+		map.from(p::getTables).to(target::setTables);
+		map.from(p::getChunkSize).to(target::setChunkSize);
+		map.from(p::getChunkMaxBytes).as(DataSize::toBytes).to(target::setChunkMaxBytes);
+		map.from(p::getThreads).to(target::setThreads);
+		map.from(p::getProgressStore).to(target::setProgressStore);
+		map.from(p::getProgressTable).to(target::setProgressTable);
 	}
 
 	private static Lsn startLsn(String text, String prefix) {

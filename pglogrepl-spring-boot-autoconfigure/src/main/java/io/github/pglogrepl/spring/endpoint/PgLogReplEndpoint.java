@@ -8,7 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequest;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequestException;
 
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.ServerCatalog;
@@ -19,9 +29,17 @@ import io.github.pglogrepl.spring.stream.StreamState;
  * {@code /actuator/pglogrepl}: for every stream (under {@code streams}, by name) its state (status, LSNs, lag,
  * counters), the slot as the server sees it ({@code pg_replication_slots}) and the published tables. The
  * connection password is never shown.
+ *
+ * <p>Snapshots (backfills): {@code GET /actuator/pglogrepl/snapshots} lists them with their progress,
+ * {@code GET .../snapshots/{id}} shows one, {@code POST .../snapshots} with
+ * {@code {"tables": ["orders"], "condition": "created_at > now() - interval '1 day'", "stream": "default"}}
+ * starts one ({@code condition} and {@code stream} optional; no tables: every published table), {@code DELETE
+ * .../snapshots/{id}} cancels one. A request that cannot be carried out answers 400 with the reason.
  */
 @Endpoint(id = "pglogrepl")
 public class PgLogReplEndpoint {
+
+	private static final String SNAPSHOTS = "snapshots";
 
 	private final List<ReplicationStreamContainer> containers;
 
@@ -45,6 +63,110 @@ public class PgLogReplEndpoint {
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("streams", streams);
 		return report;
+	}
+
+	/**
+	 * @param resource {@code snapshots}
+	 * @return every stream's snapshots, newest first: {@code {"snapshots": [...]}}
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Map<String, Object>> snapshots(@Selector String resource) {
+		if (!SNAPSHOTS.equals(resource)) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		List<Object> snapshots = new ArrayList<>();
+		for (ReplicationStreamContainer container : this.containers) {
+			for (SnapshotProgress progress : container.snapshots().list()) {
+				snapshots.add(progress.toMap());
+			}
+		}
+		return new WebEndpointResponse<>(Map.of(SNAPSHOTS, snapshots));
+	}
+
+	/**
+	 * @param resource {@code snapshots}
+	 * @param id a snapshot id
+	 * @return the snapshot's progress, or 404
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Map<String, Object>> snapshot(@Selector String resource, @Selector String id) {
+		if (SNAPSHOTS.equals(resource)) {
+			for (ReplicationStreamContainer container : this.containers) {
+				var progress = container.snapshots().get(id);
+				if (progress.isPresent()) {
+					return new WebEndpointResponse<>(progress.get().toMap());
+				}
+			}
+		}
+		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+	/**
+	 * Starts a backfill.
+	 * @param resource {@code snapshots}
+	 * @param tables the tables (none: every published table)
+	 * @param condition an optional SQL boolean expression for a partial backfill
+	 * @param stream the stream (needed with several streams)
+	 * @return the new snapshot's progress, or 400 with the reason
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Map<String, Object>> startSnapshot(@Selector String resource,
+			@Nullable List<String> tables, @Nullable String condition, @Nullable String stream) {
+		if (!SNAPSHOTS.equals(resource)) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		try {
+			ReplicationStreamContainer container = container(stream);
+			SnapshotProgress progress = container.snapshots().start(new SnapshotRequest(tables, condition));
+			return new WebEndpointResponse<>(progress.toMap());
+		}
+		catch (SnapshotRequestException ex) {
+			return new WebEndpointResponse<>(Map.of("error", String.valueOf(ex.getMessage())),
+					WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+	}
+
+	/**
+	 * Cancels a snapshot.
+	 * @param resource {@code snapshots}
+	 * @param id a snapshot id
+	 * @return the snapshot's progress, or 404
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<Map<String, Object>> cancelSnapshot(@Selector String resource, @Selector String id) {
+		if (SNAPSHOTS.equals(resource)) {
+			for (ReplicationStreamContainer container : this.containers) {
+				if (container.snapshots().get(id).isPresent()) {
+					try {
+						return new WebEndpointResponse<>(container.snapshots().cancel(id).orElseThrow().toMap());
+					}
+					catch (SnapshotRequestException ex) {
+						return new WebEndpointResponse<>(Map.of("error", String.valueOf(ex.getMessage())),
+								WebEndpointResponse.STATUS_BAD_REQUEST);
+					}
+				}
+			}
+		}
+		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+	private ReplicationStreamContainer container(String stream) {
+		if (stream == null || stream.isBlank()) {
+			if (this.containers.size() == 1) {
+				return this.containers.get(0);
+			}
+			throw new SnapshotRequestException("Name the stream (\"stream\"): one of " + streamNames());
+		}
+		for (ReplicationStreamContainer container : this.containers) {
+			if (container.streamName().equals(stream)) {
+				return container;
+			}
+		}
+		throw new SnapshotRequestException("No stream '" + stream + "'; streams: " + streamNames());
+	}
+
+	private List<String> streamNames() {
+		return this.containers.stream().map(ReplicationStreamContainer::streamName).toList();
 	}
 
 	private static Map<String, Object> report(ReplicationStreamContainer container) {
@@ -74,6 +196,13 @@ public class PgLogReplEndpoint {
 		}
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("stream", stream);
+		List<Object> snapshots = new ArrayList<>();
+		for (SnapshotProgress progress : container.snapshots().list()) {
+			if (progress.status() == io.github.pglogrepl.spring.snapshot.SnapshotStatus.RUNNING) {
+				snapshots.add(progress.toMap());
+			}
+		}
+		report.put("snapshots", snapshots);
 		try (Connection c = container.getConnectionFactory().openConnection("endpoint")) {
 			ServerCatalog catalog = new ServerCatalog(c);
 			ServerCatalog.SlotInfo slot = catalog.slot(state.slotName());

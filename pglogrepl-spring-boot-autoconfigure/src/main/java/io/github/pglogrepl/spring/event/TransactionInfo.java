@@ -15,4 +15,8 @@ import io.github.pglogrepl.Lsn;
  *
  */
 public record TransactionInfo(long xid, Lsn commitLsn, Instant commitTime, boolean streamed) {
+
+	/** No transaction: the rows of a {@link SnapshotEvent} (xid 0). */
+	public static final TransactionInfo NONE = new TransactionInfo(0, null, null, false);
+
 }

@@ -60,6 +60,8 @@ final class EventDispatcher implements Runnable {
 
 	private final Runnable stopStream;
 
+	private SnapshotCoordinator snapshots;
+
 	/**
 	 * @param source the events' source (the container)
 	 * @param properties the stream's properties
@@ -97,6 +99,13 @@ final class EventDispatcher implements Runnable {
 		this.stopStream = stopStream;
 	}
 
+	/**
+	 * @param snapshots sees every message first, to merge snapshot chunks into the stream
+	 */
+	void setSnapshots(SnapshotCoordinator snapshots) {
+		this.snapshots = snapshots;
+	}
+
 	@Override
 	public void run() {
 		Delivery delivery = new Delivery();
@@ -123,6 +132,9 @@ final class EventDispatcher implements Runnable {
 				else {
 					// a new connection: the server sends again from its confirmed position
 					delivery = new Delivery();
+					if (this.snapshots != null) {
+						this.snapshots.connectionRestarted();
+					}
 				}
 			}
 			finally {
@@ -157,6 +169,11 @@ final class EventDispatcher implements Runnable {
 				current = new XLogDataEvent(this.source, this.slotName, change.data());
 				this.publisher.publishEvent(current);
 			}
+			SnapshotCoordinator.Output snapshot = (this.snapshots != null)
+					? this.snapshots.seen(change.message(), change.data().walStart()) : null;
+			if (snapshot != null) {
+				return publishSnapshot(snapshot, change, delivery);
+			}
 			ReplicationEvent event = this.events.create(change.message(), change.data().walStart(),
 					delivery.transaction);
 			if (event != null && this.publishDecoded) {
@@ -177,6 +194,28 @@ final class EventDispatcher implements Runnable {
 				this.monitor.deliveryRecovered();
 			}
 		}
+		return true;
+	}
+
+	/**
+	 * Publishes what the snapshot coordinator put in the place of a message (a chunk's rows at its high
+	 * watermark; nothing for a hidden message). Snapshot messages end no transaction.
+	 * @return false to stop delivering the current batch
+	 */
+	private boolean publishSnapshot(SnapshotCoordinator.Output output, Received.Change change, Delivery delivery) {
+		while (output.events.hasNext()) {
+			ReplicationEvent event = output.events.next();
+			try {
+				this.publisher.publishEvent(event);
+			}
+			catch (RuntimeException | Error ex) {
+				if (!handleFailure(event, change, ex, delivery)) {
+					output.failed();
+					return false;
+				}
+			}
+		}
+		output.delivered();
 		return true;
 	}
 

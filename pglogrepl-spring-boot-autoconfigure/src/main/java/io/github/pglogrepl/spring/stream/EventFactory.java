@@ -37,6 +37,7 @@ import io.github.pglogrepl.spring.event.PrepareEvent;
 import io.github.pglogrepl.spring.event.RelationEvent;
 import io.github.pglogrepl.spring.event.ReplicationEvent;
 import io.github.pglogrepl.spring.event.RollbackPreparedEvent;
+import io.github.pglogrepl.spring.event.SnapshotEvent;
 import io.github.pglogrepl.spring.event.StreamAbortEvent;
 import io.github.pglogrepl.spring.event.StreamCommitEvent;
 import io.github.pglogrepl.spring.event.StreamPrepareEvent;
@@ -100,6 +101,22 @@ final class EventFactory {
 					row(m.oldRow(), m.oldTupleType() == 'K'));
 		}
 		return createOther(message, walStart, txn);
+	}
+
+	/**
+	 * @param relation the table, as the snapshot describes it
+	 * @param tuple a row read by a snapshot
+	 * @param walStart where it is merged into the stream (the chunk's high watermark)
+	 * @param snapshotId the snapshot's id
+	 * @return the row's event
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	ReplicationEvent snapshotRow(RelationMessage relation, io.github.pglogrepl.pgoutput.TupleData tuple, Lsn walStart,
+			String snapshotId) {
+		InsertMessage message = new InsertMessage(0, relation, tuple);
+		Class type = rowType(relation);
+		return new SnapshotEvent(this.source, this.slot, message, walStart, type, row(message.newRow(), false),
+				snapshotId);
 	}
 
 	/** The messages other than row changes: once per transaction or rarer (kept out of the row path). */

@@ -2,6 +2,8 @@ package io.github.pglogrepl.spring.stream;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,6 +14,10 @@ import org.springframework.core.convert.ConversionService;
 import org.springframework.util.Assert;
 
 import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequest;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequestException;
+import io.github.pglogrepl.spring.snapshot.Snapshots;
 import io.github.pglogrepl.pgoutput.PgOutputMessageType;
 import io.github.pglogrepl.spring.event.ReplicationEventSource;
 
@@ -271,6 +277,58 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 	}
 
 	/**
+	 * @return this stream's snapshots: start a backfill, list, cancel (while the stream runs)
+	 */
+	public Snapshots snapshots() {
+		return this.snapshots;
+	}
+
+	private final Snapshots snapshots = new Snapshots() {
+
+		private SnapshotCoordinator coordinator() {
+			Run current = ReplicationStreamContainer.this.run;
+			SnapshotCoordinator coordinator = (current != null && isRunning()) ? current.snapshots : null;
+			if (coordinator == null) {
+				throw new SnapshotRequestException("Stream '" + streamName() + "' is not running"
+						+ (ReplicationStreamContainer.this.properties.getSnapshot().isEnabled() ? ""
+								: " with snapshots (pglogrepl.snapshot.enabled=false)"));
+			}
+			return coordinator;
+		}
+
+		@Override
+		public SnapshotProgress start(SnapshotRequest request) {
+			return coordinator().start(request);
+		}
+
+		@Override
+		public List<SnapshotProgress> list() {
+			Run current = ReplicationStreamContainer.this.run;
+			return (current != null && current.snapshots != null) ? current.snapshots.list() : List.of();
+		}
+
+		@Override
+		public Optional<SnapshotProgress> get(String id) {
+			Run current = ReplicationStreamContainer.this.run;
+			return (current != null && current.snapshots != null) ? current.snapshots.get(id) : Optional.empty();
+		}
+
+		@Override
+		public Optional<SnapshotProgress> cancel(String id) {
+			return coordinator().cancel(id);
+		}
+
+	};
+
+	/**
+	 * @return the snapshot coordinator of the current run, or {@code null} (metrics)
+	 */
+	SnapshotCoordinator snapshotCoordinator() {
+		Run current = this.run;
+		return (current != null) ? current.snapshots : null;
+	}
+
+	/**
 	 * @param type a pgoutput message kind
 	 * @return how many messages of that kind were received
 	 */
@@ -286,6 +344,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		private final EventDispatcher dispatcher;
 
 		private final PublicationWatchdog watchdog;
+
+		private final SnapshotCoordinator snapshots;
 
 		private final Thread readerThread;
 
@@ -306,6 +366,13 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 			this.dispatcher = new EventDispatcher(container, props, families, queue, events, container.publisher,
 					container.errorHandler, container.acknowledger, failures, container.monitor, container::isRunning,
 					this.reader::redeliver, this::stopFromStreamThread);
+			if (props.getSnapshot().isEnabled()) {
+				this.snapshots = new SnapshotCoordinator(container, props, connections, events);
+				this.dispatcher.setSnapshots(this.snapshots);
+			}
+			else {
+				this.snapshots = null;
+			}
 			this.watchdog = new PublicationWatchdog(props.getStreamName(), props.getPublications(), connections,
 					container.monitor, props.getStatusInterval());
 			this.readerThread = new Thread(this.reader, "pglogrepl-io-" + props.getStreamName());
@@ -316,6 +383,9 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 			this.dispatchThread.start();
 			this.readerThread.start();
 			this.watchdog.start();
+			if (this.snapshots != null) {
+				this.snapshots.start();
+			}
 		}
 
 		void beginStop() {
@@ -339,6 +409,9 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		}
 
 		void awaitStop() {
+			if (this.snapshots != null) {
+				this.snapshots.stop(Duration.ofNanos(Math.max(0, this.stopDeadline - System.nanoTime())));
+			}
 			join(this.readerThread, this.stopDeadline);
 			join(this.dispatchThread, this.stopDeadline);
 			if (this.readerThread.isAlive() || this.dispatchThread.isAlive()) {

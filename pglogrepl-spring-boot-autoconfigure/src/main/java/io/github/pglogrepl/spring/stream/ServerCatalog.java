@@ -253,6 +253,185 @@ public final class ServerCatalog {
 		}
 	}
 
+	/**
+	 * A table as a publication publishes it, for a snapshot: its columns in table order (only those in the
+	 * publication's column list, if it has one), which of them pgoutput flags as replica identity, the unique
+	 * key the snapshot chunks by, and the publication's row filter.
+	 *
+	 * @param oid the table's OID
+	 * @param schema its schema
+	 * @param name its name
+	 * @param partitionedRoot whether it is a partitioned table (read with its partitions)
+	 * @param replicaIdentity {@code d}, {@code i}, {@code f} or {@code n} as in {@code pg_class.relreplident}
+	 * @param columns the published columns
+	 * @param chunkKey the columns of the primary key (or else of the replica identity index), in index order;
+	 * empty if the table has neither
+	 * @param rowFilter the publications' row filter ({@code null}: every row is published)
+	 */
+	public record PublishedTable(long oid, String schema, String name, boolean partitionedRoot, char replicaIdentity,
+			List<TableColumn> columns, List<String> chunkKey, String rowFilter) {
+
+		/**
+		 * @return {@code "schema"."name"}, quoted for SQL
+		 */
+		public String quotedName() {
+			return Identifiers.quoteIdentifier(this.schema) + "." + Identifiers.quoteIdentifier(this.name);
+		}
+
+		/**
+		 * @return {@code schema.name} as the events name it (not quoted)
+		 */
+		public String qualifiedName() {
+			return this.schema + "." + this.name;
+		}
+
+	}
+
+	/**
+	 * A published column.
+	 *
+	 * @param name the column name
+	 * @param typeOid its type's OID
+	 * @param typeModifier its type modifier
+	 * @param typeName its type as SQL writes it ({@code format_type})
+	 * @param identity whether pgoutput flags it as part of the replica identity
+	 */
+	public record TableColumn(String name, int typeOid, int typeModifier, String typeName, boolean identity) {
+	}
+
+	/**
+	 * Resolves a table name the way SQL does ({@code orders}, {@code public.orders}, {@code "My Table"}), with
+	 * the connection's search path.
+	 * @param name the name as a user wrote it
+	 * @return {@code [schema, table]}, or {@code null} if there is no such table
+	 * @throws SQLException if the name is not a valid name (SQLSTATE 42602) or the query fails
+	 */
+	public String[] resolveTable(String name) throws SQLException {
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT n.nspname::text, c.relname::text "
+				+ "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
+			ps.setString(1, name);
+			try (ResultSet rs = ps.executeQuery()) {
+				return rs.next() ? new String[] { rs.getString(1), rs.getString(2) } : null;
+			}
+		}
+	}
+
+	/**
+	 * Describes the tables the publications publish (as {@code pg_publication_tables} lists them: the partition
+	 * root with {@code publish_via_partition_root}, otherwise the partitions).
+	 * @param publications the publication names
+	 * @return the tables, sorted by schema and name
+	 * @throws SQLException if a query fails
+	 */
+	public List<PublishedTable> publishedTables(List<String> publications) throws SQLException {
+		boolean columnLists = serverMajorVersion() >= 15;
+		Map<String, String[]> names = new java.util.TreeMap<>();
+		Map<String, java.util.Set<String>> attnames = new java.util.HashMap<>();
+		Map<String, List<String>> filters = new java.util.HashMap<>();
+		java.util.Set<String> unfiltered = new java.util.HashSet<>();
+		java.util.Set<String> allColumns = new java.util.HashSet<>();
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT schemaname::text, tablename::text"
+				+ (columnLists ? ", attnames::text[], rowfilter" : "")
+				+ " FROM pg_publication_tables WHERE pubname = ANY (CAST(? AS name[]))")) {
+			ps.setArray(1, this.connection.createArrayOf("text", publications.toArray()));
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					String key = rs.getString(1) + "." + rs.getString(2);
+					names.put(rs.getString(1) + "\u0000" + rs.getString(2), new String[] { rs.getString(1), rs.getString(2) });
+					if (!columnLists) {
+						allColumns.add(key);
+						unfiltered.add(key);
+						continue;
+					}
+					java.sql.Array cols = rs.getArray(3);
+					if (cols == null) {
+						allColumns.add(key);
+					}
+					else {
+						attnames.computeIfAbsent(key, (k) -> new java.util.HashSet<>())
+							.addAll(List.of((String[]) cols.getArray()));
+					}
+					String filter = rs.getString(4);
+					if (filter == null) {
+						unfiltered.add(key);
+					}
+					else {
+						filters.computeIfAbsent(key, (k) -> new ArrayList<>()).add(filter);
+					}
+				}
+			}
+		}
+		List<PublishedTable> tables = new ArrayList<>();
+		for (String[] name : names.values()) {
+			String key = name[0] + "." + name[1];
+			java.util.Set<String> columns = allColumns.contains(key) ? null : attnames.get(key);
+			String filter = unfiltered.contains(key) ? null
+					: "(" + String.join(") OR (", filters.get(key)) + ")";
+			tables.add(describeTable(name[0], name[1], columns, filter));
+		}
+		return tables;
+	}
+
+	private PublishedTable describeTable(String schema, String name, java.util.Set<String> publishedColumns,
+			String rowFilter) throws SQLException {
+		long oid;
+		boolean partitioned;
+		char identity;
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT c.oid::bigint, c.relkind::text, "
+				+ "c.relreplident::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+				+ "WHERE n.nspname = CAST(? AS name) AND c.relname = CAST(? AS name)")) {
+			ps.setString(1, schema);
+			ps.setString(2, name);
+			try (ResultSet rs = ps.executeQuery()) {
+				if (!rs.next()) {
+					throw new SQLException("Table " + schema + "." + name + " does not exist", "42P01");
+				}
+				oid = rs.getLong(1);
+				partitioned = "p".equals(rs.getString(2));
+				identity = rs.getString(3).charAt(0);
+			}
+		}
+		// the unique key to chunk by: the primary key, else the replica identity index
+		List<String> primaryKey = indexColumns(oid, "indisprimary");
+		List<String> identityIndex = indexColumns(oid, "indisreplident");
+		List<String> chunkKey = !primaryKey.isEmpty() ? primaryKey : identityIndex;
+		java.util.Set<String> identityColumns = new java.util.HashSet<>(
+				(identity == 'd') ? primaryKey : (identity == 'i') ? identityIndex : List.of());
+		List<TableColumn> columns = new ArrayList<>();
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT a.attname::text, a.atttypid::int, "
+				+ "a.atttypmod, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = ? "
+				+ "AND a.attnum > 0 AND NOT a.attisdropped"
+				+ ((serverMajorVersion() >= 12) ? " AND a.attgenerated = ''" : "") + " ORDER BY a.attnum")) {
+			ps.setLong(1, oid);
+			try (ResultSet rs = ps.executeQuery()) {
+				while (rs.next()) {
+					String column = rs.getString(1);
+					if (publishedColumns == null || publishedColumns.contains(column)) {
+						columns.add(new TableColumn(column, rs.getInt(2), rs.getInt(3), rs.getString(4),
+								identity == 'f' || identityColumns.contains(column)));
+					}
+				}
+			}
+		}
+		return new PublishedTable(oid, schema, name, partitioned, identity, List.copyOf(columns), chunkKey, rowFilter);
+	}
+
+	private List<String> indexColumns(long tableOid, String flag) throws SQLException {
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT a.attname::text FROM pg_index i "
+				+ "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
+				+ "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+				+ "WHERE i.indrelid = ? AND i." + flag + " ORDER BY k.ord")) {
+			ps.setLong(1, tableOid);
+			try (ResultSet rs = ps.executeQuery()) {
+				List<String> columns = new ArrayList<>();
+				while (rs.next()) {
+					columns.add(rs.getString(1));
+				}
+				return columns;
+			}
+		}
+	}
+
 	private static Lsn lsn(String text) {
 		return (text != null) ? Lsn.parse(text) : null;
 	}

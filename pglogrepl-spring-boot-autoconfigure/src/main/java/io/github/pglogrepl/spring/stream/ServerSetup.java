@@ -229,6 +229,13 @@ final class ServerSetup {
 			throw new ReplicationSetupException("pglogrepl.pgoutput.streaming=on needs protocol version 2 or later.",
 					"Raise pglogrepl.pgoutput.proto-version or set pglogrepl.pgoutput.streaming=off.");
 		}
+		if (settings.getSnapshot().getMode() != io.github.pglogrepl.spring.snapshot.SnapshotMode.NEVER
+				&& settings.getStreaming() != StreamingMode.OFF) {
+			throw new ReplicationSetupException("pglogrepl.snapshot.mode=" + settings.getSnapshot().getMode().name()
+					.toLowerCase(java.util.Locale.ROOT) + " needs pglogrepl.pgoutput.streaming=off: a transaction streamed "
+					+ "before it commits cannot be merged with a snapshot chunk yet.",
+					"Set pglogrepl.pgoutput.streaming=off, or pglogrepl.snapshot.mode=never.");
+		}
 		if (settings.getOrigin() != null && major < 16) {
 			throw new ReplicationSetupException("pglogrepl.pgoutput.origin needs PostgreSQL 16 or later (server: " + major + ").",
 					"Remove pglogrepl.pgoutput.origin.");
@@ -238,7 +245,8 @@ final class ServerSetup {
 				.protoVersion(version)
 				.publications(settings.getPublications())
 				.binary(settings.isBinary())
-				.messages(settings.isMessages())
+				// snapshots' watermarks are logical decoding messages
+				.messages(settings.isMessages() || settings.getSnapshot().isEnabled())
 				.streaming(streaming)
 				.origin((settings.getOrigin() != null) ? settings.getOrigin().value() : null)
 				.build();

@@ -113,6 +113,8 @@ public class StreamContainerProperties {
 
 	private boolean primitivesDefaultedForNullValue;
 
+	private SnapshotSettings snapshot = new SnapshotSettings();
+
 	/**
 	 * Creates empty properties (set at least the JDBC URL, the slot name and the publications).
 	 */
@@ -550,6 +552,21 @@ public class StreamContainerProperties {
 		return "StreamContainerProperties[stream=" + this.streamName + ", url=" + JdbcUrls.maskPassword(this.jdbcUrl)
 				+ ", user=" + this.connectionProperties.getProperty("user") + ", slot=" + this.slotName
 				+ ", publications=" + this.publications + "]";
+	}
+
+	/**
+	 * @return how snapshots are read ({@code pglogrepl.snapshot.*})
+	 */
+	public SnapshotSettings getSnapshot() {
+		return this.snapshot;
+	}
+
+	/**
+	 * @param snapshot how snapshots are read
+	 */
+	public void setSnapshot(SnapshotSettings snapshot) {
+		Assert.notNull(snapshot, "snapshot must not be null");
+		this.snapshot = snapshot;
 	}
 
 }

@@ -1,0 +1,310 @@
+package io.github.pglogrepl.spring.stream;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.pglogrepl.pgoutput.RelationMessage;
+import io.github.pglogrepl.spring.event.TableName;
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
+import io.github.pglogrepl.spring.snapshot.SnapshotStatus;
+
+/**
+ * One table of a snapshot, read chunk after chunk by a snapshot thread: low watermark (with the progress of the
+ * chunk before), read, high watermark, wait until the dispatch thread delivered the chunk, then on to the next
+ * key. A chunk the dispatch thread could not trust is read again.
+ */
+final class TableSnapshot implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(TableSnapshot.class);
+
+	/** Chunks start small and grow (×4) up to the chunk size, so large rows never make a large first read. */
+	private static final int FIRST_LIMIT = 32;
+
+	/**
+	 * A chunk read again this many times in a row fails the table; between attempts the thread waits 50 ms,
+	 * doubling up to 5 s (about 5 minutes in all).
+	 */
+	private static final int MAX_RETRIES = 70;
+
+	final SnapshotCoordinator.Job job;
+
+	final ServerCatalog.PublishedTable table;
+
+	final RelationMessage relation;
+
+	final TableName tableName;
+
+	final ChunkReader reader;
+
+	private final SnapshotCoordinator coordinator;
+
+	private volatile SnapshotStatus status;
+
+	private volatile long rows;
+
+	private volatile long chunks;
+
+	private volatile long retries;
+
+	private volatile long rowsEstimate;
+
+	private volatile Instant startedAt;
+
+	private volatile Instant finishedAt;
+
+	private volatile String reason;
+
+	private volatile List<String> cursor;
+
+	/** Dispatch thread: whether the started event went out in this run. */
+	boolean startedPublished;
+
+	TableSnapshot(SnapshotCoordinator coordinator, SnapshotCoordinator.Job job, ServerCatalog.PublishedTable table,
+			SnapshotProgressStore.Entry stored) {
+		this.coordinator = coordinator;
+		this.job = job;
+		this.table = table;
+		this.tableName = new TableName(table.schema(), table.name());
+		List<RelationMessage.Column> columns = new ArrayList<>();
+		for (ServerCatalog.TableColumn column : table.columns()) {
+			columns.add(new RelationMessage.Column(column.identity(), column.name(), column.typeOid(),
+					column.typeModifier()));
+		}
+		this.relation = new RelationMessage(0, (int) table.oid(), table.schema(), table.name(),
+				table.replicaIdentity(), columns);
+		this.reader = new ChunkReader(table, job.condition);
+		this.status = SnapshotStatus.PENDING;
+		this.rowsEstimate = -1;
+		if (stored != null) {
+			this.status = stored.status();
+			this.rows = stored.rows();
+			this.chunks = stored.chunks();
+			this.rowsEstimate = stored.rowsEstimate();
+			this.startedAt = stored.startedAt();
+			this.finishedAt = stored.finishedAt();
+			this.reason = stored.reason();
+			this.cursor = stored.cursor();
+		}
+	}
+
+	/** A table that cannot be read, reported as failed with the reason. */
+	TableSnapshot(SnapshotCoordinator coordinator, SnapshotCoordinator.Job job, String qualifiedName, String reason) {
+		this.coordinator = coordinator;
+		this.job = job;
+		this.table = null;
+		this.relation = null;
+		this.reader = null;
+		int dot = qualifiedName.indexOf('.');
+		this.tableName = new TableName(qualifiedName.substring(0, Math.max(dot, 0)), qualifiedName.substring(dot + 1));
+		this.status = SnapshotStatus.FAILED;
+		this.rowsEstimate = -1;
+		this.reason = reason;
+		this.finishedAt = Instant.now();
+	}
+
+	String qualifiedName() {
+		return this.tableName.toString();
+	}
+
+	SnapshotStatus status() {
+		return this.status;
+	}
+
+	long rows() {
+		return this.rows;
+	}
+
+	long retries() {
+		return this.retries;
+	}
+
+	Instant startedAt() {
+		return this.startedAt;
+	}
+
+	SnapshotProgress.TableProgress progress() {
+		return new SnapshotProgress.TableProgress(qualifiedName(), this.status, this.rows, this.chunks, this.retries,
+				this.rowsEstimate, this.startedAt, this.finishedAt, this.reason);
+	}
+
+	SnapshotProgressStore.Entry entry() {
+		return new SnapshotProgressStore.Entry(this.job.id, qualifiedName(), this.status, this.job.condition,
+				this.cursor, this.rows, this.chunks, this.rowsEstimate, this.startedAt, this.finishedAt, this.reason,
+				null);
+	}
+
+	/** Dispatch thread, before the chunk's outcome completes: the rows it delivered. */
+	void chunkDelivered(SnapshotChunk chunk, int delivered) {
+		chunk.delivered = delivered;
+	}
+
+	/** Cancelled before it started: nothing was delivered. */
+	void cancelPending() {
+		this.status = SnapshotStatus.CANCELLED;
+		this.reason = "cancelled";
+		this.finishedAt = Instant.now();
+	}
+
+	@Override
+	public void run() {
+		if (this.status.isFinished() || this.coordinator.isStopping()) {
+			return;
+		}
+		if (this.job.cancelled) {
+			cancelPending();
+			this.coordinator.saveQuietly(entry());
+			return;
+		}
+		try (Connection connection = this.coordinator.openConnection("snapshot of " + qualifiedName())) {
+			read(connection);
+		}
+		catch (SQLException | RuntimeException ex) {
+			if (this.coordinator.isStopping()) {
+				return;
+			}
+			this.status = SnapshotStatus.FAILED;
+			this.reason = ex.getMessage();
+			this.finishedAt = Instant.now();
+			logger.error("Snapshot " + this.job.id + " of table " + this.table.quotedName() + " failed after "
+					+ this.rows + " rows: " + ex.getMessage()
+					+ " (the rows delivered stay delivered; start a backfill of the table to read it again)");
+			this.coordinator.saveQuietly(entry());
+		}
+	}
+
+	private void read(Connection connection) throws SQLException {
+		boolean resumed = this.cursor != null;
+		this.status = SnapshotStatus.RUNNING;
+		if (this.startedAt == null) {
+			this.startedAt = Instant.now();
+		}
+		this.rowsEstimate = this.coordinator.rowsEstimate(connection, this.table);
+		this.coordinator.store().save(connection, entry());
+		logger.info("Snapshot " + this.job.id + ": reading table " + this.table.quotedName()
+				+ (resumed ? " from where it stopped (" + this.rows + " rows delivered before)" : "")
+				+ ((this.rowsEstimate >= 0) ? ", about " + this.rowsEstimate + " rows" : ""));
+		int limit = Math.min(FIRST_LIMIT, this.coordinator.settings().getChunkSize());
+		boolean progressToSave = false;
+		int retriesInARow = 0;
+		while (true) {
+			if (this.job.cancelled) {
+				cancel(connection);
+				return;
+			}
+			if (this.coordinator.isStopping()) {
+				return;
+			}
+			SnapshotChunk chunk = this.coordinator.register(this, 'H');
+			ChunkReader.Result result;
+			try {
+				SnapshotProgressStore.Entry progress = progressToSave ? entry() : null;
+				chunk.watermark('L').emit(connection,
+						(progress != null) ? (c) -> this.coordinator.store().save(c, progress) : null);
+				progressToSave = false;
+				result = this.reader.read(connection, this.cursor, limit,
+						this.coordinator.settings().getChunkMaxBytes());
+				chunk.filled(result);
+				chunk.watermark('H').emit(connection, null);
+			}
+			catch (SQLException | RuntimeException ex) {
+				this.coordinator.unregister(chunk);
+				throw ex;
+			}
+			SnapshotChunk.Outcome outcome = await(chunk);
+			if (outcome == SnapshotChunk.Outcome.ABANDONED) {
+				continue;
+			}
+			if (outcome == SnapshotChunk.Outcome.RETRY) {
+				this.retries++;
+				if (++retriesInARow > MAX_RETRIES) {
+					throw new IllegalStateException("a chunk could not be merged into the stream after " + MAX_RETRIES
+							+ " attempts: the stream kept reconnecting, a listener kept failing, or a transaction "
+							+ "streamed before the chunk stayed invisible (a commit waiting for a synchronous standby?)");
+				}
+				pause(Math.min(5000L, 50L << Math.min(retriesInARow - 1, 7)));
+				continue;
+			}
+			retriesInARow = 0;
+			this.rows += chunk.delivered;
+			this.chunks++;
+			if (result.lastKey() != null) {
+				this.cursor = result.lastKey();
+			}
+			if (result.last()) {
+				this.status = SnapshotStatus.COMPLETED;
+				this.finishedAt = Instant.now();
+				this.coordinator.store().save(connection, entry());
+				logger.info("Snapshot " + this.job.id + ": table " + this.table.quotedName() + " completed, "
+						+ this.rows + " rows in " + this.chunks + " chunks, "
+						+ Duration.between(this.startedAt, this.finishedAt).toMillis() + " ms"
+						+ ((this.retries > 0) ? " (" + this.retries + " chunks read again)" : ""));
+				return;
+			}
+			progressToSave = true;
+			if (result.rows().size() < limit && result.rows().size() > 0) {
+				// cut by the byte budget: read about as many next time
+				limit = Math.max(1, result.rows().size());
+			}
+			else {
+				limit = (int) Math.min(this.coordinator.settings().getChunkSize(), 4L * limit);
+			}
+		}
+	}
+
+	private void pause(long millis) {
+		long deadline = System.currentTimeMillis() + millis;
+		while (System.currentTimeMillis() < deadline && !this.job.cancelled && !this.coordinator.isStopping()) {
+			try {
+				Thread.sleep(Math.min(100, Math.max(1, deadline - System.currentTimeMillis())));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private SnapshotChunk.Outcome await(SnapshotChunk chunk) {
+		while (true) {
+			try {
+				return chunk.outcome().get(200, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				if (this.job.cancelled || this.coordinator.isStopping()) {
+					this.coordinator.unregister(chunk);
+					chunk.finish(SnapshotChunk.Outcome.ABANDONED);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				this.coordinator.unregister(chunk);
+				chunk.finish(SnapshotChunk.Outcome.ABANDONED);
+			}
+			catch (ExecutionException ex) {
+				throw new IllegalStateException(ex.getCause());
+			}
+		}
+	}
+
+	private void cancel(Connection connection) throws SQLException {
+		this.status = SnapshotStatus.CANCELLED;
+		this.reason = "cancelled";
+		this.finishedAt = Instant.now();
+		SnapshotChunk marker = this.coordinator.register(this, 'C');
+		SnapshotProgressStore.Entry progress = entry();
+		marker.watermark('C').emit(connection, (c) -> this.coordinator.store().save(c, progress));
+		logger.info("Snapshot " + this.job.id + ": table " + this.table.quotedName() + " cancelled after "
+				+ this.rows + " rows");
+	}
+
+}
