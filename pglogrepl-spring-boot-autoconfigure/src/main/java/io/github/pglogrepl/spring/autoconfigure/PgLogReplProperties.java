@@ -451,6 +451,34 @@ public class PgLogReplProperties {
 			this.deliveryStallThreshold = deliveryStallThreshold;
 		}
 
+		/**
+		 * WAL held back by the slot (the server's current WAL position minus the slot's restart_lsn) above which
+		 * the health details carry a warning; health stays UP.
+		 */
+		private DataSize retainedWalWarning = DataSize.ofGigabytes(1);
+
+		/**
+		 * WAL held back by the slot above which health is DOWN, with the numbers and the likely cause. Must not
+		 * be below retained-wal-warning.
+		 */
+		private DataSize retainedWalCritical = DataSize.ofGigabytes(10);
+
+		public DataSize getRetainedWalWarning() {
+			return this.retainedWalWarning;
+		}
+
+		public void setRetainedWalWarning(DataSize retainedWalWarning) {
+			this.retainedWalWarning = retainedWalWarning;
+		}
+
+		public DataSize getRetainedWalCritical() {
+			return this.retainedWalCritical;
+		}
+
+		public void setRetainedWalCritical(DataSize retainedWalCritical) {
+			this.retainedWalCritical = retainedWalCritical;
+		}
+
 	}
 
 	/** Slot settings. */

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import io.github.pglogrepl.pgoutput.PgOutputMessageType;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
+import io.github.pglogrepl.spring.stream.ServerCatalog;
 import io.github.pglogrepl.spring.stream.StreamState;
 
 /**
@@ -25,6 +26,11 @@ import io.github.pglogrepl.spring.stream.StreamState;
  * {@code pglogrepl.reconnects}</li>
  * <li>{@code pglogrepl.delivery.failures} (counter): listener failures; {@code pglogrepl.delivery.blocked}
  * (seconds): how long a failing listener has blocked delivery, 0 when it has not</li>
+ * <li>{@code pglogrepl.slot.retained} (bytes): WAL the slot holds back, the server's current WAL position minus
+ * the slot's {@code restart_lsn}; {@code pglogrepl.slot.safe} (bytes): the slot's {@code safe_wal_size}, what can
+ * still be written before the server may invalidate it ({@code max_slot_wal_keep_size}). Polled every
+ * {@code status-interval} while the stream runs; NaN before the first poll, and {@code pglogrepl.slot.safe} is
+ * NaN when the server sets no limit ({@code max_slot_wal_keep_size = -1}, its default)</li>
  * </ul>
  */
 public class PgLogReplMetrics implements MeterBinder {
@@ -49,6 +55,16 @@ public class PgLogReplMetrics implements MeterBinder {
 	private static double blockedSeconds(ReplicationStreamContainer container) {
 		StreamState.DeliveryFailure failure = container.state().deliveryFailure();
 		return (failure != null) ? Math.max(0, (System.currentTimeMillis() - failure.since().toEpochMilli()) / 1000.0) : 0;
+	}
+
+	private static double retainedBytes(ReplicationStreamContainer container) {
+		ServerCatalog.SlotRetention retention = container.state().slotRetention();
+		return (retention != null && retention.retainedBytes() != null) ? retention.retainedBytes() : Double.NaN;
+	}
+
+	private static double safeWalSize(ReplicationStreamContainer container) {
+		ServerCatalog.SlotRetention retention = container.state().slotRetention();
+		return (retention != null && retention.safeWalSize() != null) ? retention.safeWalSize() : Double.NaN;
 	}
 
 	private static void bindTo(MeterRegistry registry, ReplicationStreamContainer c) {
@@ -85,6 +101,17 @@ public class PgLogReplMetrics implements MeterBinder {
 		TimeGauge.builder("pglogrepl.delivery.blocked", c, TimeUnit.SECONDS, PgLogReplMetrics::blockedSeconds)
 			.tags(tags)
 			.description("Seconds delivery has been blocked by a failing listener; 0 when it is not")
+			.register(registry);
+		Gauge.builder("pglogrepl.slot.retained", c, PgLogReplMetrics::retainedBytes)
+			.tags(tags)
+			.baseUnit("bytes")
+			.description("WAL the slot holds back: the server's current WAL position minus the slot's restart_lsn")
+			.register(registry);
+		Gauge.builder("pglogrepl.slot.safe", c, PgLogReplMetrics::safeWalSize)
+			.tags(tags)
+			.baseUnit("bytes")
+			.description("The slot's safe_wal_size: WAL that can still be written before the server may invalidate "
+					+ "the slot (max_slot_wal_keep_size); NaN without a limit")
 			.register(registry);
 		for (PgOutputMessageType type : PgOutputMessageType.values()) {
 			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type))

@@ -1,6 +1,9 @@
 package io.github.pglogrepl.spring.stream;
 
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -10,8 +13,14 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.ApplicationEventPublisher;
 
 import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.pgoutput.PgOutputMessage;
+import io.github.pglogrepl.pgoutput.StreamAbortMessage;
+import io.github.pglogrepl.pgoutput.StreamCommitMessage;
+import io.github.pglogrepl.pgoutput.StreamPrepareMessage;
+import io.github.pglogrepl.pgoutput.StreamStartMessage;
 import io.github.pglogrepl.spring.event.KeepaliveEvent;
 import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.StreamInterruptedEvent;
 import io.github.pglogrepl.spring.event.XLogDataEvent;
 
 /**
@@ -25,6 +34,8 @@ import io.github.pglogrepl.spring.event.XLogDataEvent;
  * <li>{@link ErrorAction#SKIP}: the failed event is given up and delivery goes on;</li>
  * <li>{@link ErrorAction#STOP}: the stream stops.</li>
  * </ul>
+ * When a new connection starts while streamed transactions were delivered in part (blocks delivered, no end),
+ * it first publishes a {@link StreamInterruptedEvent} for each: the server sends them again from their start.
  */
 final class EventDispatcher implements Runnable {
 
@@ -61,6 +72,13 @@ final class EventDispatcher implements Runnable {
 	private final Runnable stopStream;
 
 	private SnapshotCoordinator snapshots;
+
+	/**
+	 * Streamed transactions (top-level xids) of which blocks were delivered and whose end was not, in the order
+	 * first seen; dispatch thread only. Kept across connections until their {@link StreamInterruptedEvent} was
+	 * delivered.
+	 */
+	private final Set<Long> partiallyStreamed = new LinkedHashSet<>();
 
 	/**
 	 * @param source the events' source (the container)
@@ -135,6 +153,7 @@ final class EventDispatcher implements Runnable {
 					if (this.snapshots != null) {
 						this.snapshots.connectionRestarted();
 					}
+					voidPartialStreams(delivery);
 				}
 			}
 			finally {
@@ -163,6 +182,10 @@ final class EventDispatcher implements Runnable {
 			return true;
 		}
 		Received.Change change = (Received.Change) received;
+		if (change.message() instanceof StreamStartMessage start) {
+			// before its listeners run: from now on they may hold part of it
+			this.partiallyStreamed.add(Integer.toUnsignedLong(start.xid()));
+		}
 		ReplicationEvent current = null;
 		try {
 			if (this.publishRaw) {
@@ -186,6 +209,7 @@ final class EventDispatcher implements Runnable {
 				return false;
 			}
 		}
+		streamEnded(change.message());
 		Lsn end = change.message().transactionEnd();
 		if (end != null) {
 			this.acknowledger.delivered(end);
@@ -195,6 +219,50 @@ final class EventDispatcher implements Runnable {
 			}
 		}
 		return true;
+	}
+
+	/** A streamed transaction's end was delivered: it is no longer delivered in part. */
+	private void streamEnded(PgOutputMessage message) {
+		if (message instanceof StreamCommitMessage commit) {
+			this.partiallyStreamed.remove(Integer.toUnsignedLong(commit.xid()));
+		}
+		else if (message instanceof StreamAbortMessage abort && abort.xid() == abort.subXid()) {
+			this.partiallyStreamed.remove(Integer.toUnsignedLong(abort.xid()));
+		}
+		else if (message instanceof StreamPrepareMessage prepare) {
+			this.partiallyStreamed.remove(Integer.toUnsignedLong(prepare.xid()));
+		}
+	}
+
+	/**
+	 * A new connection starts: tells the listeners that what they received of streamed transactions cut off by
+	 * it is void, before anything of the new connection.
+	 */
+	private void voidPartialStreams(Delivery delivery) {
+		if (this.partiallyStreamed.isEmpty()) {
+			return;
+		}
+		if (!this.publishDecoded) {
+			this.partiallyStreamed.clear();
+			return;
+		}
+		logger.info("Streamed transaction(s) " + this.partiallyStreamed + " of slot '" + this.slotName
+				+ "' were delivered in part before the stream started over: publishing StreamInterruptedEvent for each"
+				+ " (their partial delivery is void; the server sends them again from their start)");
+		Iterator<Long> xids = this.partiallyStreamed.iterator();
+		while (xids.hasNext()) {
+			StreamInterruptedEvent event = new StreamInterruptedEvent(this.source, this.slotName, xids.next());
+			try {
+				this.publisher.publishEvent(event);
+			}
+			catch (RuntimeException | Error ex) {
+				// RETRY or STOP: this one and the rest are published again on the next connection
+				if (!handleFailure(event, event.toString(), this.acknowledger.flushed(), ex, delivery)) {
+					return;
+				}
+			}
+			xids.remove();
+		}
 	}
 
 	/**
@@ -225,7 +293,15 @@ final class EventDispatcher implements Runnable {
 	private boolean handleFailure(ReplicationEvent event, Received.Change change, Throwable ex, Delivery delivery) {
 		String description = (event != null) ? event.describe(this.logRowValues)
 				: change.message().messageType() + " at " + change.data().walStart();
-		StreamState.DeliveryFailure failure = this.failures.failed(change.data().walStart(),
+		return handleFailure(event, description, change.data().walStart(), ex, delivery);
+	}
+
+	/**
+	 * @return whether delivery goes on ({@link ErrorAction#SKIP})
+	 */
+	private boolean handleFailure(ReplicationEvent event, String description, Lsn position, Throwable ex,
+			Delivery delivery) {
+		StreamState.DeliveryFailure failure = this.failures.failed(position,
 				"Listener failed on " + description + ": " + ex);
 		this.monitor.deliveryFailed(failure);
 		ErrorAction action = this.errorHandler.handle(event, ex, failure.attempts());

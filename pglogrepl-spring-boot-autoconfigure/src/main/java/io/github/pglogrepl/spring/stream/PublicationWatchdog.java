@@ -17,6 +17,10 @@ import org.apache.commons.logging.LogFactory;
  * without this check the stream would go on silently missing changes; with it the stream reports a problem
  * (health DOWN, logged once) until the publication is back.
  *
+ * <p>On the same thread and connection it polls how much WAL the slot holds back
+ * ({@link ServerCatalog#slotRetention(String)}, for the retention meters and health): the replication connection
+ * cannot run SQL, and the I/O thread must not wait for a query.
+ *
  * <p>It keeps one ordinary connection open (application name ending in {@code -watchdog}) and opens a new one
  * only after a failure; connection problems themselves are the reader's to report.
  */
@@ -32,6 +36,8 @@ final class PublicationWatchdog {
 
 	private final String streamName;
 
+	private final String slotName;
+
 	private final long periodMillis;
 
 	private ScheduledExecutorService executor;
@@ -42,6 +48,7 @@ final class PublicationWatchdog {
 	PublicationWatchdog(String streamName, List<String> publications, StreamConnectionFactory connections,
 			StreamMonitor monitor, Duration period) {
 		this.streamName = streamName;
+		this.slotName = monitor.slotName();
 		this.publications = List.copyOf(publications);
 		this.connections = connections;
 		this.monitor = monitor;
@@ -56,6 +63,8 @@ final class PublicationWatchdog {
 			return thread;
 		});
 		this.executor.scheduleWithFixedDelay(this::check, this.periodMillis, this.periodMillis, TimeUnit.MILLISECONDS);
+		// at once, so the retention figures are there from the start
+		this.executor.scheduleWithFixedDelay(this::pollRetention, 0, this.periodMillis, TimeUnit.MILLISECONDS);
 	}
 
 	private void check() {
@@ -70,6 +79,18 @@ final class PublicationWatchdog {
 				logger.error(problem + ". Create them again (CREATE PUBLICATION ...) or fix pglogrepl.publication.names.");
 			}
 			this.monitor.problem(problem);
+		}
+		catch (SQLException ex) {
+			closeConnection();
+		}
+	}
+
+	private void pollRetention() {
+		try {
+			if (this.connection == null) {
+				this.connection = this.connections.openConnection("watchdog");
+			}
+			this.monitor.slotRetention(new ServerCatalog(this.connection).slotRetention(this.slotName));
 		}
 		catch (SQLException ex) {
 			closeConnection();

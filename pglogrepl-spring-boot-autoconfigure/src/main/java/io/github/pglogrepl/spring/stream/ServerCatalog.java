@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -428,6 +429,67 @@ public final class ServerCatalog {
 					columns.add(rs.getString(1));
 				}
 				return columns;
+			}
+		}
+	}
+
+	/**
+	 * How much WAL a slot holds back, as {@code pg_replication_slots} shows it: a cheap query, polled while the
+	 * stream runs.
+	 *
+	 * @param restartLsn the oldest WAL position the slot keeps, or {@code null} (never used, or lost)
+	 * @param retainedBytes WAL bytes between the server's current position and {@code restart_lsn}: what the
+	 * server cannot remove because of this slot; {@code null} without a {@code restart_lsn}
+	 * @param safeWalSize {@code safe_wal_size}: bytes that can still be written before the slot is in danger of
+	 * being invalidated; {@code null} when the server sets no limit ({@code max_slot_wal_keep_size = -1}, the
+	 * default) or the slot is lost
+	 * @param walStatus {@code reserved}, {@code extended}, {@code unreserved} or {@code lost}
+	 * @param polledAt when the figures were read
+	 */
+	public record SlotRetention(Lsn restartLsn, Long retainedBytes, Long safeWalSize, String walStatus,
+			Instant polledAt) {
+
+		/**
+		 * @return the figures as health and the endpoint show them (without the {@code null} ones)
+		 */
+		public Map<String, Object> toMap() {
+			Map<String, Object> map = new LinkedHashMap<>();
+			if (this.restartLsn != null) {
+				map.put("restartLsn", this.restartLsn.toString());
+			}
+			if (this.retainedBytes != null) {
+				map.put("retainedBytes", this.retainedBytes);
+			}
+			if (this.safeWalSize != null) {
+				map.put("safeWalSize", this.safeWalSize);
+			}
+			map.put("walStatus", this.walStatus);
+			map.put("polledAt", this.polledAt.toString());
+			return map;
+		}
+
+	}
+
+	/**
+	 * @param slotName a slot name
+	 * @return how much WAL the slot holds back, or {@code null} if there is no slot of that name
+	 * @throws SQLException if the query fails
+	 */
+	public SlotRetention slotRetention(String slotName) throws SQLException {
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT restart_lsn::text, "
+				+ "pg_wal_lsn_diff(" + CURRENT_WAL_LSN + ", restart_lsn)::bigint, safe_wal_size, wal_status "
+				+ "FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
+			ps.setString(1, slotName);
+			try (ResultSet rs = ps.executeQuery()) {
+				if (!rs.next()) {
+					return null;
+				}
+				long retained = rs.getLong(2);
+				Long retainedBytes = rs.wasNull() ? null : retained;
+				long safe = rs.getLong(3);
+				Long safeWalSize = rs.wasNull() ? null : safe;
+				return new SlotRetention(lsn(rs.getString(1)), retainedBytes, safeWalSize, rs.getString(4),
+						Instant.now());
 			}
 		}
 	}

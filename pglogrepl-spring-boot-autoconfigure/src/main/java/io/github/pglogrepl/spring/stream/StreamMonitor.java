@@ -49,12 +49,18 @@ final class StreamMonitor {
 
 	private volatile long newestCommitTimeMicros;
 
+	private volatile ServerCatalog.SlotRetention slotRetention;
+
 	StreamMonitor(String streamName, String slotName) {
 		this.streamName = streamName;
 		this.slotName = slotName;
 		for (int i = 0; i < this.messageCounts.length; i++) {
 			this.messageCounts[i] = new LongAdder();
 		}
+	}
+
+	String slotName() {
+		return this.slotName;
 	}
 
 	// ---------------------------------------------------------------- reader
@@ -173,6 +179,10 @@ final class StreamMonitor {
 		return this.problem;
 	}
 
+	void slotRetention(ServerCatalog.SlotRetention slotRetention) {
+		this.slotRetention = slotRetention;
+	}
+
 	// ---------------------------------------------------------------- readers of the state
 
 	long messageCount(PgOutputMessageType type) {
@@ -204,7 +214,8 @@ final class StreamMonitor {
 		}
 		return new StreamState(this.streamName, current, since, this.slotName, this.receivedLsn, flushed, walEnd,
 				lagBytes, lagSeconds, messages, this.transactions.sum(), this.reconnects.sum(),
-				this.deliveryFailures.sum(), this.lastError, this.streamingSince, this.problem, failure);
+				this.deliveryFailures.sum(), this.lastError, this.streamingSince, this.problem, failure,
+				this.slotRetention);
 	}
 
 }

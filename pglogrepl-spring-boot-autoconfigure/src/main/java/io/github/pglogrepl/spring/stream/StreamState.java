@@ -28,11 +28,13 @@ import io.github.pglogrepl.Lsn;
  * @param problem a condition that makes the stream miss changes although it is connected (e.g. a dropped
  * publication), or {@code null}
  * @param deliveryFailure where delivery is blocked by a failing listener, or {@code null}
+ * @param slotRetention how much WAL the slot holds back, as last polled (every {@code status-interval} while the
+ * stream runs), or {@code null} before the first poll
  */
 public record StreamState(String streamName, StreamStatus status, Instant statusSince, String slotName,
 		Lsn receivedLsn, Lsn flushedLsn, Lsn serverWalEnd, long lagBytes, double lagSeconds, Map<String, Long> messages,
 		long transactions, long reconnects, long deliveryFailures, String lastError, Instant streamingSince,
-		String problem, DeliveryFailure deliveryFailure) {
+		String problem, DeliveryFailure deliveryFailure, ServerCatalog.SlotRetention slotRetention) {
 
 	/**
 	 * Delivery blocked by a listener that keeps failing.
