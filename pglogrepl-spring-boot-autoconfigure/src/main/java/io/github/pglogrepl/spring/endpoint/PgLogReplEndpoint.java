@@ -10,6 +10,7 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
+import io.github.pglogrepl.spring.stream.FailoverReadiness;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.ServerCatalog;
 import io.github.pglogrepl.spring.stream.StreamContainerProperties;
@@ -17,8 +18,9 @@ import io.github.pglogrepl.spring.stream.StreamState;
 
 /**
  * {@code /actuator/pglogrepl}: for every stream (under {@code streams}, by name) its state (status, LSNs, lag,
- * counters), the slot as the server sees it ({@code pg_replication_slots}) and the published tables. The
- * connection password is never shown.
+ * counters), the slot as the server sees it ({@code pg_replication_slots}) and the published tables; for a
+ * failover slot ({@code pglogrepl.slot.failover}) also {@code failover}: {@link FailoverReadiness} (with
+ * {@code failover_ready} per standby) and the failovers followed. The connection password is never shown.
  */
 @Endpoint(id = "pglogrepl")
 public class PgLogReplEndpoint {
@@ -89,6 +91,12 @@ public class PgLogReplEndpoint {
 		}
 		catch (SQLException ex) {
 			report.put("serverError", ex.getMessage());
+		}
+		FailoverReadiness failover = container.failoverReadiness();
+		if (failover != null) {
+			Map<String, Object> details = failover.toMap();
+			details.putAll(container.failoverHistory().toMap());
+			report.put("failover", details);
 		}
 		return report;
 	}

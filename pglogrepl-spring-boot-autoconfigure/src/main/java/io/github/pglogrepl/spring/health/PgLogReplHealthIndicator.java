@@ -2,10 +2,12 @@ package io.github.pglogrepl.spring.health;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
+import io.github.pglogrepl.spring.stream.FailoverReadiness;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.StreamState;
 import io.github.pglogrepl.spring.stream.StreamStatus;
@@ -21,8 +23,10 @@ import io.github.pglogrepl.spring.stream.StreamStatus;
  * <li>DOWN at once when only an operator can help ({@link StreamStatus#BLOCKED}), when a publication was dropped,
  * and when the stream is not running.</li>
  * </ul>
- * The details always show the status at once, with the positions and lag. Called on the thread asking for
- * health.
+ * The details always show the status at once, with the positions and lag, and for a failover slot
+ * ({@code pglogrepl.slot.failover}) under {@code failover} whether it would survive a promotion
+ * ({@link FailoverReadiness}: {@code synchronized_standby_slots}, {@code failover_ready} per standby, a
+ * {@code warning}) and the failovers followed. Called on the thread asking for health.
  */
 public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 
@@ -106,6 +110,13 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("lagSeconds", state.lagSeconds());
 		if (failure != null) {
 			builder.withDetail("deliveryFailure", failure.toMap());
+		}
+		FailoverReadiness failover = this.container.failoverReadiness();
+		if (failover != null) {
+			// reported, not DOWN: the stream itself is fine; an operator acts on the warning
+			Map<String, Object> details = failover.toMap();
+			details.putAll(this.container.failoverHistory().toMap());
+			builder.withDetail("failover", details);
 		}
 	}
 

@@ -25,6 +25,8 @@ import io.github.pglogrepl.spring.stream.StreamState;
  * {@code pglogrepl.reconnects}</li>
  * <li>{@code pglogrepl.delivery.failures} (counter): listener failures; {@code pglogrepl.delivery.blocked}
  * (seconds): how long a failing listener has blocked delivery, 0 when it has not</li>
+ * <li>{@code pglogrepl.failovers} (counter): reconnects that found a promoted server (new timeline);
+ * {@code pglogrepl.failover.redelivered} (counter, bytes): WAL delivered again after them</li>
  * </ul>
  */
 public class PgLogReplMetrics implements MeterBinder {
@@ -85,6 +87,15 @@ public class PgLogReplMetrics implements MeterBinder {
 		TimeGauge.builder("pglogrepl.delivery.blocked", c, TimeUnit.SECONDS, PgLogReplMetrics::blockedSeconds)
 			.tags(tags)
 			.description("Seconds delivery has been blocked by a failing listener; 0 when it is not")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.failovers", c, (x) -> x.failoverHistory().failovers())
+			.tags(tags)
+			.description("Failovers followed: reconnects that found the server on a new timeline (promoted)")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.failover.redelivered", c, (x) -> x.failoverHistory().redeliveredBytes())
+			.tags(tags)
+			.baseUnit("bytes")
+			.description("WAL bytes delivered again after failovers: acknowledged to the old primary, not yet synchronised to the promoted standby's slot")
 			.register(registry);
 		for (PgOutputMessageType type : PgOutputMessageType.values()) {
 			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type))
