@@ -32,7 +32,7 @@ public record FailoverReadiness(Boolean slotFailover, List<ServerCatalog.Standby
 	 *
 	 * @param host the standby as the URL names it ({@code host:port})
 	 * @param failoverReady whether the stream can resume there after a promotion: its copy of the slot is
-	 * synchronised ({@code synced}) and not invalidated
+	 * synchronised ({@code synced}), persistent (not {@code temporary}) and not invalidated
 	 * @param synced {@code pg_replication_slots.synced} there; {@code false} when it has no copy
 	 * @param invalidationReason {@code pg_replication_slots.invalidation_reason} there, or {@code null}
 	 * @param confirmedFlushLsn the copy's confirmed position, or {@code null}
@@ -60,11 +60,12 @@ public record FailoverReadiness(Boolean slotFailover, List<ServerCatalog.Standby
 	}
 
 	/**
-	 * @return whether the primary names a standby slot in {@code synchronized_standby_slots}, so that no change
-	 * reaches this stream before that standby has it
+	 * @return whether the primary names standby slots in {@code synchronized_standby_slots}, all existing, so
+	 * that no change reaches this stream before those standbys have it
 	 */
 	public boolean standbySynchronized() {
-		return this.synchronizedStandbySlots.stream().anyMatch(ServerCatalog.StandbySlot::exists);
+		return !this.synchronizedStandbySlots.isEmpty()
+				&& this.synchronizedStandbySlots.stream().allMatch(ServerCatalog.StandbySlot::exists);
 	}
 
 	/**
@@ -138,12 +139,18 @@ public record FailoverReadiness(Boolean slotFailover, List<ServerCatalog.Standby
 			ServerCatalog.SyncedSlot copy = catalog.syncedSlot(slot);
 			if (copy == null) {
 				return new Standby(host.toString(), false, false, null, null, catalog.syncReplicationSlots()
-						? "no copy of slot '" + slot + "' yet: is it a failover slot, and does primary_conninfo name the database (dbname=)?"
+						? "no copy of slot '" + slot + "' yet (the standby's slot sync worker copies a new failover slot "
+								+ "within about half a minute; if it never does: primary_slot_name, hot_standby_feedback = on "
+								+ "and dbname= in primary_conninfo are required, see the standby's log)"
 						: "sync_replication_slots is off on this standby");
 			}
 			String reason = null;
 			if (!copy.synced()) {
 				reason = "the standby's slot '" + slot + "' is not synchronised from the primary (synced = false)";
+			}
+			else if (copy.temporary()) {
+				reason = "the standby's copy of slot '" + slot + "' is still temporary: the standby has not caught up "
+						+ "with the slot's position on the primary yet (a promotion now would drop it)";
 			}
 			else if (copy.invalidationReason() != null) {
 				reason = "the standby's copy of slot '" + slot + "' is invalidated (" + copy.invalidationReason() + ")";
@@ -166,8 +173,15 @@ public record FailoverReadiness(Boolean slotFailover, List<ServerCatalog.Standby
 					+ "so the stream cannot resume on a promoted standby. Restart with pglogrepl.slot.failover=true "
 					+ "(it switches the slot with ALTER_REPLICATION_SLOT when no other connection uses it).";
 		}
-		if (standbySlots.stream().noneMatch(ServerCatalog.StandbySlot::exists)) {
-			return "The primary's synchronized_standby_slots names no existing physical slot: this stream can receive "
+		List<String> missing = standbySlots.stream().filter((s) -> !s.exists()).map(ServerCatalog.StandbySlot::name).toList();
+		if (!standbySlots.isEmpty() && !missing.isEmpty()) {
+			return "The primary's synchronized_standby_slots names " + missing + ", which is no physical slot there: "
+					+ "the primary holds back every change from this stream until it exists (nothing is delivered). "
+					+ "Create it (SELECT pg_create_physical_replication_slot(...)) for the standby, or remove it from "
+					+ "synchronized_standby_slots.";
+		}
+		if (standbySlots.isEmpty()) {
+			return "The primary's synchronized_standby_slots is empty: this stream can receive "
 					+ "and acknowledge changes that a standby has not received yet, and after a failover to that standby "
 					+ "those changes are lost. Set synchronized_standby_slots on the primary to the physical slot of each "
 					+ "standby that may be promoted (its primary_slot_name), e.g. ALTER SYSTEM SET "

@@ -331,11 +331,13 @@ public final class ServerCatalog {
 	 * A standby's copy of a failover slot, as its {@code pg_replication_slots} shows it (PostgreSQL 17+).
 	 *
 	 * @param synced whether the slot sync worker maintains it ({@code synced})
+	 * @param temporary whether it is still temporary: the sync worker has not yet found the standby caught up
+	 * with it, and a promotion would drop it
 	 * @param invalidationReason why it was invalidated ({@code invalidation_reason}), or {@code null}
 	 * @param confirmedFlushLsn its confirmed position, or {@code null}
 	 * @param syncReplicationSlots the standby's {@code sync_replication_slots} setting
 	 */
-	public record SyncedSlot(boolean synced, String invalidationReason, Lsn confirmedFlushLsn,
+	public record SyncedSlot(boolean synced, boolean temporary, String invalidationReason, Lsn confirmedFlushLsn,
 			boolean syncReplicationSlots) {
 	}
 
@@ -346,13 +348,13 @@ public final class ServerCatalog {
 	 * @throws SQLException if the query fails (before PostgreSQL 17: no such columns)
 	 */
 	public SyncedSlot syncedSlot(String slotName) throws SQLException {
-		try (PreparedStatement ps = this.connection.prepareStatement("SELECT synced, invalidation_reason, "
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT synced, temporary, invalidation_reason, "
 				+ "confirmed_flush_lsn::text, current_setting('sync_replication_slots')::bool "
 				+ "FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
 			ps.setString(1, slotName);
 			try (ResultSet rs = ps.executeQuery()) {
-				return rs.next() ? new SyncedSlot(rs.getBoolean(1), rs.getString(2), lsn(rs.getString(3)), rs.getBoolean(4))
-						: null;
+				return rs.next() ? new SyncedSlot(rs.getBoolean(1), rs.getBoolean(2), rs.getString(3), lsn(rs.getString(4)),
+						rs.getBoolean(5)) : null;
 			}
 		}
 	}
