@@ -163,6 +163,25 @@ public final class ReplicationConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Runs {@code ALTER_REPLICATION_SLOT name (FAILOVER true|false)} (PostgreSQL 17+): whether the slot is
+	 * synchronised to standbys that have {@code sync_replication_slots} on.
+	 * @param slotName the slot (logical, not temporary)
+	 * @param failover whether to synchronise it
+	 * @throws SQLException on a server error (e.g. no such slot: 42704, in use: 55006)
+	 * @throws UnsupportedFeatureException before PostgreSQL 17
+	 */
+	public void alterReplicationSlotFailover(String slotName, boolean failover) throws SQLException {
+		if (this.serverMajorVersion < 17) {
+			throw new UnsupportedFeatureException("ALTER_REPLICATION_SLOT (FAILOVER slots)", 17, this.serverMajorVersion);
+		}
+		String sql = "ALTER_REPLICATION_SLOT " + Identifiers.quoteIdentifier(Identifiers.validateSlotName(slotName))
+				+ " (FAILOVER " + failover + ")";
+		try (Statement st = statement()) {
+			st.execute(sql);
+		}
+	}
+
+	/**
 	 * Runs {@code READ_REPLICATION_SLOT} (PostgreSQL 15+).
 	 * @param slotName the slot (physical slots only on the server side: a logical slot raises an error)
 	 * @return the slot's type, restart LSN and timeline, or empty if there is no such slot

@@ -178,6 +178,32 @@ class ReplicationCommandsTest {
 	}
 
 	@Test
+	void alterReplicationSlotSwitchesFailoverOnAndOff() throws SQLException {
+		String slot = TestPostgres.uniqueName("slot");
+		try (ReplicationConnection conn = this.pg.replication()) {
+			if (this.pg.majorVersion() < 17) {
+				assertThatThrownBy(() -> conn.alterReplicationSlotFailover(slot, true))
+					.isInstanceOf(UnsupportedFeatureException.class)
+					.hasMessageContaining("requires PostgreSQL 17");
+				return;
+			}
+			conn.createReplicationSlot(CreateReplicationSlotCommand.logical(slot, "pgoutput").snapshot(SnapshotAction.NOTHING));
+			try {
+				assertThat(slotColumn(slot, "failover")).isEqualTo("f");
+				conn.alterReplicationSlotFailover(slot, true);
+				assertThat(slotColumn(slot, "failover")).isEqualTo("t");
+				conn.alterReplicationSlotFailover(slot, false);
+				assertThat(slotColumn(slot, "failover")).isEqualTo("f");
+				assertThatThrownBy(() -> conn.alterReplicationSlotFailover(TestPostgres.uniqueName("missing"), true))
+					.isInstanceOfSatisfying(SQLException.class, (ex) -> assertThat(ex.getSQLState()).isEqualTo("42704"));
+			}
+			finally {
+				conn.dropReplicationSlot(slot, false);
+			}
+		}
+	}
+
+	@Test
 	void creatingAnExistingSlotFailsWithDuplicateObject() throws SQLException {
 		String slot = TestPostgres.uniqueName("slot");
 		try (ReplicationConnection conn = this.pg.replication()) {

@@ -524,6 +524,21 @@ public class PgLogReplProperties {
 			this.dropOnShutdown = dropOnShutdown;
 		}
 
+		/**
+		 * Whether the slot is a failover slot (PostgreSQL 17+): created with FAILOVER, or switched to it with
+		 * ALTER_REPLICATION_SLOT if it exists, so that standbys with sync_replication_slots = on keep a copy and
+		 * the stream can resume on a promoted standby. Needs synchronized_standby_slots on the primary to be safe.
+		 */
+		private boolean failover = false;
+
+		public boolean isFailover() {
+			return this.failover;
+		}
+
+		public void setFailover(boolean failover) {
+			this.failover = failover;
+		}
+
 	}
 
 	/** Publication settings. */

@@ -95,6 +95,7 @@ final class StreamContainerPropertiesMapper {
 		map.from(p::getShutdownTimeout).when((timeout) -> !timeout.isNegative()).to(target::setShutdownTimeout);
 		map.from(p::isLogRowValues).to(target::setLogRowValues);
 		map.from(p.getMapping()::isPrimitivesDefaultedForNullValue).to(target::setPrimitivesDefaultedForNullValue);
+		map.from(p.getSlot()::isFailover).to(target::setSlotFailover);
 		mapSnapshot(p.getSnapshot(), target.getSnapshot(), prefix);
 		return target;
 	}

@@ -20,6 +20,7 @@ import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
 import io.github.pglogrepl.spring.snapshot.SnapshotRequest;
 import io.github.pglogrepl.spring.snapshot.SnapshotRequestException;
 
+import io.github.pglogrepl.spring.stream.FailoverReadiness;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.ServerCatalog;
 import io.github.pglogrepl.spring.stream.StreamContainerProperties;
@@ -27,8 +28,9 @@ import io.github.pglogrepl.spring.stream.StreamState;
 
 /**
  * {@code /actuator/pglogrepl}: for every stream (under {@code streams}, by name) its state (status, LSNs, lag,
- * counters), the slot as the server sees it ({@code pg_replication_slots}) and the published tables. The
- * connection password is never shown.
+ * counters), the slot as the server sees it ({@code pg_replication_slots}) and the published tables; for a
+ * failover slot ({@code pglogrepl.slot.failover}) also {@code failover}: {@link FailoverReadiness} (with
+ * {@code failover_ready} per standby) and the failovers followed. The connection password is never shown.
  *
  * <p>Snapshots (backfills): {@code GET /actuator/pglogrepl/snapshots} lists them with their progress,
  * {@code GET .../snapshots/{id}} shows one, {@code POST .../snapshots} with
@@ -218,6 +220,12 @@ public class PgLogReplEndpoint {
 		}
 		catch (SQLException ex) {
 			report.put("serverError", ex.getMessage());
+		}
+		FailoverReadiness failover = container.failoverReadiness();
+		if (failover != null) {
+			Map<String, Object> details = failover.toMap();
+			details.putAll(container.failoverHistory().toMap());
+			report.put("failover", details);
 		}
 		return report;
 	}

@@ -3,12 +3,14 @@ package io.github.pglogrepl.spring.health;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.unit.DataSize;
 
+import io.github.pglogrepl.spring.stream.FailoverReadiness;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.ServerCatalog;
 import io.github.pglogrepl.spring.stream.StreamState;
@@ -29,8 +31,10 @@ import io.github.pglogrepl.spring.stream.StreamStatus;
  * cause; above {@code pglogrepl.health.retained-wal-warning} (1 GB by default) it stays UP with a
  * {@code retainedWal} warning in the details (Spring Boot has no warning status).</li>
  * </ul>
- * The details always show the status at once, with the positions and lag. Called on the thread asking for
- * health.
+ * The details always show the status at once, with the positions and lag, and for a failover slot
+ * ({@code pglogrepl.slot.failover}) under {@code failover} whether it would survive a promotion
+ * ({@link FailoverReadiness}: {@code synchronized_standby_slots}, {@code failover_ready} per standby, a
+ * {@code warning}) and the failovers followed. Called on the thread asking for health.
  */
 public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 
@@ -149,6 +153,13 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 			builder.withDetail("deliveryFailure", failure.toMap());
 		}
 		retainedWal(state, builder);
+		FailoverReadiness failover = this.container.failoverReadiness();
+		if (failover != null) {
+			// reported, not DOWN: the stream itself is fine; an operator acts on the warning
+			Map<String, Object> details = failover.toMap();
+			details.putAll(this.container.failoverHistory().toMap());
+			builder.withDetail("failover", details);
+		}
 	}
 
 	/** The slot's WAL retention: figures, a warning, or DOWN with the likely cause. */

@@ -31,6 +31,8 @@ import io.github.pglogrepl.spring.stream.StreamState;
  * still be written before the server may invalidate it ({@code max_slot_wal_keep_size}). Polled every
  * {@code status-interval} while the stream runs; NaN before the first poll, and {@code pglogrepl.slot.safe} is
  * NaN when the server sets no limit ({@code max_slot_wal_keep_size = -1}, its default)</li>
+ * <li>{@code pglogrepl.failovers} (counter): reconnects that found a promoted server (new timeline);
+ * {@code pglogrepl.failover.redelivered} (counter, bytes): WAL delivered again after them</li>
  * </ul>
  */
 public class PgLogReplMetrics implements MeterBinder {
@@ -112,6 +114,15 @@ public class PgLogReplMetrics implements MeterBinder {
 			.baseUnit("bytes")
 			.description("The slot's safe_wal_size: WAL that can still be written before the server may invalidate "
 					+ "the slot (max_slot_wal_keep_size); NaN without a limit")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.failovers", c, (x) -> x.failoverHistory().failovers())
+			.tags(tags)
+			.description("Failovers followed: reconnects that found the server on a new timeline (promoted)")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.failover.redelivered", c, (x) -> x.failoverHistory().redeliveredBytes())
+			.tags(tags)
+			.baseUnit("bytes")
+			.description("WAL bytes delivered again after failovers: acknowledged to the old primary, not yet synchronised to the promoted standby's slot")
 			.register(registry);
 		for (PgOutputMessageType type : PgOutputMessageType.values()) {
 			FunctionCounter.builder("pglogrepl.messages", c, (x) -> x.messageCount(type))

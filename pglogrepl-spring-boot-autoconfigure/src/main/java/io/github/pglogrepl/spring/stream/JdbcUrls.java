@@ -2,6 +2,8 @@ package io.github.pglogrepl.spring.stream;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -77,6 +79,40 @@ public final class JdbcUrls {
 			}
 		}
 		return sb.toString();
+	}
+
+	/**
+	 * A host a JDBC URL names.
+	 *
+	 * @param host the host name or address
+	 * @param port its port
+	 */
+	public record Host(String host, int port) {
+
+		@Override
+		public String toString() {
+			return (this.host.contains(":") ? "[" + this.host + "]" : this.host) + ":" + this.port;
+		}
+
+	}
+
+	/**
+	 * @param url a JDBC URL, possibly naming several hosts ({@code jdbc:postgresql://h1:5432,h2:5433/db})
+	 * @return its hosts in order (the default port 5432 where none is given); empty if pgjdbc cannot parse it
+	 */
+	public static List<Host> hosts(String url) {
+		Properties parsed = (url != null) ? org.postgresql.Driver.parseURL(url, null) : null;
+		List<Host> hosts = new ArrayList<>();
+		if (parsed == null) {
+			return hosts;
+		}
+		String[] names = parsed.getProperty("PGHOST", "localhost").split(",");
+		String[] ports = parsed.getProperty("PGPORT", "5432").split(",");
+		for (int i = 0; i < names.length; i++) {
+			String port = (i < ports.length) ? ports[i] : "5432";
+			hosts.add(new Host(names[i], port.isEmpty() ? 5432 : Integer.parseInt(port)));
+		}
+		return hosts;
 	}
 
 	private static boolean isPasswordParameter(String name) {

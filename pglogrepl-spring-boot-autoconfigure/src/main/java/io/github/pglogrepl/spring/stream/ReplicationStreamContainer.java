@@ -55,6 +55,11 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 
 	private final StreamMonitor monitor;
 
+	private final FailoverTracker failovers;
+
+	/** The last {@link #failoverReadiness()}, kept for {@link #FAILOVER_CHECK_INTERVAL}. */
+	private volatile FailoverReadiness failoverReadiness;
+
 	private ReplicationErrorHandler errorHandler = new DefaultReplicationErrorHandler();
 
 	private RowTypeRegistry rowTypes = new RowTypeRegistry();
@@ -86,6 +91,7 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		this.publisher = publisher;
 		this.acknowledger = new Acknowledger(properties.getAckMode(), Lsn.INVALID);
 		this.monitor = new StreamMonitor(properties.getStreamName(), properties.getSlotName());
+		this.failovers = new FailoverTracker(properties.getSlotName());
 	}
 
 	/**
@@ -336,6 +342,34 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		return this.monitor.messageCount(type);
 	}
 
+	/** How long a {@link #failoverReadiness()} is reused before the servers are asked again. */
+	public static final Duration FAILOVER_CHECK_INTERVAL = Duration.ofSeconds(10);
+
+	/**
+	 * Whether the slot would survive a promotion of a standby (with {@code pglogrepl.slot.failover=true}): the
+	 * primary's {@code synchronized_standby_slots} and, for a multi-host URL, each standby's copy of the slot.
+	 * The servers are asked at most every {@link #FAILOVER_CHECK_INTERVAL}; any thread (health, the endpoint).
+	 * @return the last check, or {@code null} when the slot is not configured as a failover slot
+	 */
+	public FailoverReadiness failoverReadiness() {
+		if (!this.properties.isSlotFailover()) {
+			return null;
+		}
+		FailoverReadiness last = this.failoverReadiness;
+		if (last == null || last.checkedAt().plus(FAILOVER_CHECK_INTERVAL).isBefore(java.time.Instant.now())) {
+			last = FailoverReadiness.check(this.properties, getConnectionFactory());
+			this.failoverReadiness = last;
+		}
+		return last;
+	}
+
+	/**
+	 * @return the timelines streamed on and the failovers followed (any thread)
+	 */
+	public FailoverHistory failoverHistory() {
+		return this.failovers.history();
+	}
+
 	/** The threads and parts of one run, from start to stop. */
 	private final class Run {
 
@@ -358,7 +392,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 			DispatchQueue queue = new DispatchQueue(props.getQueueCapacity(), container.acknowledger);
 			EventFamilies families = EventFamilies.decide(props, container.listenedEventTypes);
 			this.reader = new StreamReader(props, families.keepalive(), connections, setup.pgoutput(), container.acknowledger, queue,
-					container.monitor, container::isRunning, this::awaitDispatcher, this::stopFromStreamThread);
+					container.monitor, container::isRunning, this::awaitDispatcher, this::stopFromStreamThread,
+					container.failovers);
 			DeliveryFailures failures = new DeliveryFailures((props.getListenerRetryBackOff() != null)
 					? props.getListenerRetryBackOff() : props.getReconnectBackOff());
 			EventFactory events = new EventFactory(container, props.getSlotName(), container.rowTypes,

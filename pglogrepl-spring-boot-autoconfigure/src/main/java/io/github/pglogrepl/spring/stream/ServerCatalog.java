@@ -494,6 +494,124 @@ public final class ServerCatalog {
 		}
 	}
 
+	/**
+	 * @param slotName a slot name
+	 * @return whether the slot is a failover slot ({@code pg_replication_slots.failover}, PostgreSQL 17+), or
+	 * {@code null} if there is no slot of that name
+	 * @throws SQLException if the query fails (before PostgreSQL 17: no such column)
+	 */
+	public Boolean slotFailover(String slotName) throws SQLException {
+		try (PreparedStatement ps = this.connection
+			.prepareStatement("SELECT failover FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
+			ps.setString(1, slotName);
+			try (ResultSet rs = ps.executeQuery()) {
+				return rs.next() ? rs.getBoolean(1) : null;
+			}
+		}
+	}
+
+	/**
+	 * @return the physical slots named in the server's {@code synchronized_standby_slots} (PostgreSQL 17+; empty
+	 * when unset or on older servers), each with whether it exists and a standby streams from it
+	 * @throws SQLException if the query fails
+	 */
+	public List<StandbySlot> synchronizedStandbySlots() throws SQLException {
+		String setting;
+		try (Statement st = this.connection.createStatement();
+				ResultSet rs = st.executeQuery("SELECT current_setting('synchronized_standby_slots', true)")) {
+			rs.next();
+			setting = rs.getString(1);
+		}
+		List<StandbySlot> slots = new ArrayList<>();
+		if (setting == null || setting.isBlank()) {
+			return slots;
+		}
+		try (PreparedStatement ps = this.connection.prepareStatement(
+				"SELECT active FROM pg_replication_slots WHERE slot_type = 'physical' AND slot_name = CAST(? AS name)")) {
+			for (String name : setting.split(",")) {
+				String slot = name.trim();
+				if (slot.startsWith("\"") && slot.endsWith("\"") && slot.length() > 1) {
+					slot = slot.substring(1, slot.length() - 1);
+				}
+				if (slot.isEmpty()) {
+					continue;
+				}
+				ps.setString(1, slot);
+				try (ResultSet rs = ps.executeQuery()) {
+					boolean exists = rs.next();
+					slots.add(new StandbySlot(slot, exists, exists && rs.getBoolean(1)));
+				}
+			}
+		}
+		return slots;
+	}
+
+	/**
+	 * A physical slot named in {@code synchronized_standby_slots}.
+	 *
+	 * @param name the slot
+	 * @param exists whether the primary has a physical slot of that name
+	 * @param active whether a standby streams from it now
+	 */
+	public record StandbySlot(String name, boolean exists, boolean active) {
+	}
+
+	/**
+	 * @return whether the server is a standby ({@code pg_is_in_recovery()})
+	 * @throws SQLException if the query fails
+	 */
+	public boolean isInRecovery() throws SQLException {
+		try (Statement st = this.connection.createStatement();
+				ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+			rs.next();
+			return rs.getBoolean(1);
+		}
+	}
+
+	/**
+	 * A standby's copy of a failover slot, as its {@code pg_replication_slots} shows it (PostgreSQL 17+).
+	 *
+	 * @param synced whether the slot sync worker maintains it ({@code synced})
+	 * @param temporary whether it is still temporary: the sync worker has not yet found the standby caught up
+	 * with it, and a promotion would drop it
+	 * @param invalidationReason why it was invalidated ({@code invalidation_reason}), or {@code null}
+	 * @param confirmedFlushLsn its confirmed position, or {@code null}
+	 * @param syncReplicationSlots the standby's {@code sync_replication_slots} setting
+	 */
+	public record SyncedSlot(boolean synced, boolean temporary, String invalidationReason, Lsn confirmedFlushLsn,
+			boolean syncReplicationSlots) {
+	}
+
+	/**
+	 * Run on a standby.
+	 * @param slotName a slot name
+	 * @return the standby's copy of the slot, or {@code null} if it has none (not synchronised)
+	 * @throws SQLException if the query fails (before PostgreSQL 17: no such columns)
+	 */
+	public SyncedSlot syncedSlot(String slotName) throws SQLException {
+		try (PreparedStatement ps = this.connection.prepareStatement("SELECT synced, temporary, invalidation_reason, "
+				+ "confirmed_flush_lsn::text, current_setting('sync_replication_slots')::bool "
+				+ "FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
+			ps.setString(1, slotName);
+			try (ResultSet rs = ps.executeQuery()) {
+				return rs.next() ? new SyncedSlot(rs.getBoolean(1), rs.getBoolean(2), rs.getString(3), lsn(rs.getString(4)),
+						rs.getBoolean(5)) : null;
+			}
+		}
+	}
+
+	/**
+	 * @return the standby's {@code sync_replication_slots} setting (PostgreSQL 17+; {@code false} before)
+	 * @throws SQLException if the query fails
+	 */
+	public boolean syncReplicationSlots() throws SQLException {
+		try (Statement st = this.connection.createStatement(); ResultSet rs = st
+			.executeQuery("SELECT coalesce(current_setting('sync_replication_slots', true), 'off')::bool")) {
+			rs.next();
+			return rs.getBoolean(1);
+		}
+	}
+
 	private static Lsn lsn(String text) {
 		return (text != null) ? Lsn.parse(text) : null;
 	}

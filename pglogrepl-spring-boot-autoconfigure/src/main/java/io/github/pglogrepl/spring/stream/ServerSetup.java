@@ -59,8 +59,12 @@ final class ServerSetup {
 			checkReplicationPrivilege(catalog);
 			// validate the options before creating anything, so a configuration error leaves no slot behind
 			PgOutputOptions options = pgoutput(settings, major);
+			checkFailover(settings, major);
 			checkPublications(catalog, settings);
 			Lsn confirmed = checkSlot(catalog, settings, connections);
+			if (settings.isSlotFailover()) {
+				logFailoverReadiness(settings, FailoverReadiness.check(settings, connections));
+			}
 			return new Result(major, options, confirmed, catalog.currentWalLsn());
 		}
 		catch (SQLException ex) {
@@ -188,6 +192,9 @@ final class ServerSetup {
 						"Drop it with SELECT pg_drop_replication_slot('" + slot
 								+ "'), resynchronise the data, and restart (the slot is then created again). Consider raising max_slot_wal_keep_size.");
 			}
+			if (settings.isSlotFailover()) {
+				enableFailover(catalog, slot, connections);
+			}
 			return info.confirmedFlushLsn();
 		}
 		if (settings.getSlotCreation() == SlotCreation.NEVER) {
@@ -197,11 +204,14 @@ final class ServerSetup {
 							+ "', 'pgoutput'); or set pglogrepl.slot.create=if-missing.");
 		}
 		try (ReplicationConnection rc = connections.openReplicationConnection()) {
-			Lsn point = rc
-				.createReplicationSlot(
-						CreateReplicationSlotCommand.logical(settings.getSlotName(), "pgoutput").snapshot(SnapshotAction.NOTHING))
-				.consistentPoint();
-			logger.info("Created replication slot '" + settings.getSlotName() + "' at " + point);
+			CreateReplicationSlotCommand create = CreateReplicationSlotCommand.logical(settings.getSlotName(), "pgoutput")
+				.snapshot(SnapshotAction.NOTHING);
+			if (settings.isSlotFailover()) {
+				create.failover();
+			}
+			Lsn point = rc.createReplicationSlot(create).consistentPoint();
+			logger.info("Created replication slot '" + settings.getSlotName() + "' at " + point
+					+ (settings.isSlotFailover() ? " (FAILOVER: synchronised to standbys with sync_replication_slots = on)" : ""));
 			return point;
 		}
 		catch (SQLException ex) {
@@ -209,6 +219,72 @@ final class ServerSetup {
 				return null; // created concurrently by another instance
 			}
 			throw ex;
+		}
+	}
+
+	private static void checkFailover(StreamContainerProperties settings, int major) {
+		if (!settings.isSlotFailover()) {
+			return;
+		}
+		if (major < 17) {
+			throw new ReplicationSetupException("pglogrepl.slot.failover=true needs PostgreSQL 17 or later (server: "
+					+ major + "): failover slots, synchronised to standbys, came with PostgreSQL 17.",
+					"Remove pglogrepl.slot.failover, or upgrade the server to PostgreSQL 17 or later. Before 17 a slot "
+							+ "exists only on the primary: after a failover it has to be created again on the new primary "
+							+ "and the tables read again.");
+		}
+		if (settings.isTemporarySlot()) {
+			throw new ReplicationSetupException("pglogrepl.slot.failover=true with pglogrepl.slot.create=temporary: "
+					+ "a temporary slot cannot be synchronised to standbys.",
+					"Set pglogrepl.slot.create=if-missing (or never), or remove pglogrepl.slot.failover.");
+		}
+	}
+
+	/** Switches an existing slot to a failover slot, if it is not one. */
+	private static void enableFailover(ServerCatalog catalog, String slot, StreamConnectionFactory connections)
+			throws SQLException {
+		if (Boolean.TRUE.equals(catalog.slotFailover(slot))) {
+			return;
+		}
+		try (ReplicationConnection rc = connections.openReplicationConnection()) {
+			rc.alterReplicationSlotFailover(slot, true);
+			logger.info("Replication slot '" + slot + "' is now a failover slot (ALTER_REPLICATION_SLOT " + slot
+					+ " (FAILOVER true), pglogrepl.slot.failover=true): standbys with sync_replication_slots = on keep a copy");
+		}
+		catch (SQLException ex) {
+			if ("55006".equals(ex.getSQLState())) {
+				// another instance streams from it: it switches the slot itself when it starts with the same setting
+				logger.warn("Replication slot '" + slot + "' is not a failover slot and could not be switched to one "
+						+ "now: " + ex.getMessage() + ". It is switched when this instance starts while no other "
+						+ "connection uses the slot; until then standbys keep no copy of it.");
+				return;
+			}
+			throw new ReplicationSetupException("Switching replication slot '" + slot
+					+ "' to a failover slot (pglogrepl.slot.failover=true) failed: " + ex.getMessage(),
+					"Run ALTER_REPLICATION_SLOT " + slot + " (FAILOVER true) on a replication connection as a user with "
+							+ "the REPLICATION attribute, or remove pglogrepl.slot.failover.",
+					ex);
+		}
+	}
+
+	private static void logFailoverReadiness(StreamContainerProperties settings, FailoverReadiness readiness) {
+		String slot = settings.getSlotName();
+		if (readiness.error() != null) {
+			logger.warn("Failover slot '" + slot + "': " + readiness.error());
+			return;
+		}
+		for (FailoverReadiness.Standby standby : readiness.standbys()) {
+			logger.info("Failover slot '" + slot + "' on standby " + standby.host() + ": "
+					+ (standby.failoverReady() ? "synchronised (failover_ready), confirmed_flush_lsn "
+							+ standby.confirmedFlushLsn() : "not ready: " + standby.reason()));
+		}
+		if (readiness.warning() != null) {
+			logger.warn("Failover slot '" + slot + "': " + readiness.warning());
+		}
+		else {
+			logger.info("Failover slot '" + slot + "': the primary waits for standby slot(s) "
+					+ readiness.synchronizedStandbySlots().stream().map(ServerCatalog.StandbySlot::name).toList()
+					+ " (synchronized_standby_slots) before sending changes, so none is lost in a failover");
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.pglogrepl.spring.stream;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 
 import io.github.pglogrepl.connection.ReplicationConnection;
 
@@ -31,5 +32,19 @@ public interface StreamConnectionFactory {
 	 * @throws SQLException if it cannot be opened
 	 */
 	Connection openConnection(String purpose) throws SQLException;
+
+	/**
+	 * Opens an ordinary connection to the same database on one of the hosts a multi-host URL names, whatever
+	 * its role (primary or standby): for checking that a standby holds a synchronised copy of a failover slot.
+	 * @param purpose what it is for (see {@link #openConnection(String)})
+	 * @param host the host, as the URL names it
+	 * @param port its port
+	 * @return the connection; the caller closes it
+	 * @throws SQLException if it cannot be opened; by default, always ({@link SQLFeatureNotSupportedException}:
+	 * a factory that does not connect by URL cannot pick a host)
+	 */
+	default Connection openConnection(String purpose, String host, int port) throws SQLException {
+		throw new SQLFeatureNotSupportedException(getClass().getSimpleName() + " cannot connect to a single host");
+	}
 
 }

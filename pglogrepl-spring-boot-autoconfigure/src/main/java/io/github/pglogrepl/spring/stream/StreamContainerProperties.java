@@ -115,6 +115,8 @@ public class StreamContainerProperties {
 
 	private SnapshotSettings snapshot = new SnapshotSettings();
 
+	private boolean slotFailover;
+
 	/**
 	 * Creates empty properties (set at least the JDBC URL, the slot name and the publications).
 	 */
@@ -545,6 +547,22 @@ public class StreamContainerProperties {
 	 */
 	public void setPrimitivesDefaultedForNullValue(boolean primitivesDefaultedForNullValue) {
 		this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
+	}
+
+	/**
+	 * @return whether the slot is a failover slot, synchronised to standbys (PostgreSQL 17+); {@code false} by
+	 * default
+	 */
+	public boolean isSlotFailover() {
+		return this.slotFailover;
+	}
+
+	/**
+	 * @param slotFailover whether the slot is created with {@code FAILOVER}, or switched to it with
+	 * {@code ALTER_REPLICATION_SLOT} when it exists without
+	 */
+	public void setSlotFailover(boolean slotFailover) {
+		this.slotFailover = slotFailover;
 	}
 
 	@Override

@@ -75,9 +75,12 @@ final class StreamReader implements Runnable {
 	/** Stops the whole stream when the reader gives up (the reconnect backoff ran out). */
 	private final Runnable stopStream;
 
+	/** Notices a new timeline on reconnect (a failover) and what is delivered again. */
+	private final FailoverTracker failovers;
+
 	StreamReader(StreamContainerProperties properties, boolean publishKeepalive, StreamConnectionFactory connections,
 			PgOutputOptions pgoutput, Acknowledger acknowledger, DispatchQueue queue, StreamMonitor monitor,
-			BooleanSupplier running, Runnable awaitDispatcher, Runnable stopStream) {
+			BooleanSupplier running, Runnable awaitDispatcher, Runnable stopStream, FailoverTracker failovers) {
 		this.properties = properties;
 		this.publishKeepalive = publishKeepalive;
 		this.connections = connections;
@@ -89,6 +92,7 @@ final class StreamReader implements Runnable {
 		this.reconnectBackOff = properties.getReconnectBackOff();
 		this.awaitDispatcher = awaitDispatcher;
 		this.stopStream = stopStream;
+		this.failovers = failovers;
 	}
 
 	/**
@@ -202,6 +206,8 @@ final class StreamReader implements Runnable {
 
 		void stream(boolean first) throws SQLException {
 			StreamContainerProperties props = StreamReader.this.properties;
+			StreamReader.this.failovers.connected(this.connection.identifySystem(), StreamReader.this.acknowledger.flushed(),
+					StreamReader.this.connections);
 			Lsn start = startPosition(first);
 			ReplicationStream stream = this.connection.startReplication(
 					StartReplicationCommand.logical(props.getSlotName(), start).pgoutput(StreamReader.this.pgoutput));
