@@ -483,7 +483,7 @@ final class SnapshotCoordinator implements Snapshots {
 
 	long rowsEstimate(Connection connection, ServerCatalog.PublishedTable table) {
 		try (PreparedStatement ps = connection.prepareStatement("SELECT sum(c.reltuples)::bigint, "
-				+ "bool_or(c.reltuples < 0) FROM pg_partition_tree(CAST(? AS oid)) t JOIN pg_class c ON c.oid = t.relid "
+				+ "bool_or(c.reltuples < 0) FROM pg_partition_tree(CAST(CAST(? AS oid) AS regclass)) t JOIN pg_class c ON c.oid = t.relid "
 				+ "WHERE t.isleaf")) {
 			ps.setLong(1, table.oid());
 			try (ResultSet rs = ps.executeQuery()) {

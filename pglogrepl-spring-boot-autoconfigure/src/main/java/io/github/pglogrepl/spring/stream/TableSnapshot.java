@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,9 @@ final class TableSnapshot implements Runnable {
 	 * doubling up to 5 s (about 5 minutes in all).
 	 */
 	private static final int MAX_RETRIES = 70;
+
+	/** Chunks read ahead of the one being delivered (bounded memory: this many chunks per thread). */
+	private static final int IN_FLIGHT = 2;
 
 	final SnapshotCoordinator.Job job;
 
@@ -196,69 +201,98 @@ final class TableSnapshot implements Runnable {
 		int limit = Math.min(FIRST_LIMIT, this.coordinator.settings().getChunkSize());
 		boolean progressToSave = false;
 		int retriesInARow = 0;
-		while (true) {
-			if (this.job.cancelled) {
-				cancel(connection);
-				return;
-			}
-			if (this.coordinator.isStopping()) {
-				return;
-			}
-			SnapshotChunk chunk = this.coordinator.register(this, 'H');
-			ChunkReader.Result result;
-			try {
-				SnapshotProgressStore.Entry progress = progressToSave ? entry() : null;
-				chunk.watermark('L').emit(connection,
-						(progress != null) ? (c) -> this.coordinator.store().save(c, progress) : null);
-				progressToSave = false;
-				result = this.reader.read(connection, this.cursor, limit,
-						this.coordinator.settings().getChunkMaxBytes());
-				chunk.filled(result);
-				chunk.watermark('H').emit(connection, null);
-			}
-			catch (SQLException | RuntimeException ex) {
-				this.coordinator.unregister(chunk);
-				throw ex;
-			}
-			SnapshotChunk.Outcome outcome = await(chunk);
-			if (outcome == SnapshotChunk.Outcome.ABANDONED) {
-				continue;
-			}
-			if (outcome == SnapshotChunk.Outcome.RETRY) {
-				this.retries++;
-				if (++retriesInARow > MAX_RETRIES) {
-					throw new IllegalStateException("a chunk could not be merged into the stream after " + MAX_RETRIES
-							+ " attempts: the stream kept reconnecting, a listener kept failing, or a transaction "
-							+ "streamed before the chunk stayed invisible (a commit waiting for a synchronous standby?)");
+		// chunks written and read, waiting for the dispatch thread, oldest first: the next chunk is read while
+		// the one before is delivered
+		Deque<SnapshotChunk> inFlight = new ArrayDeque<>();
+		List<String> readCursor = this.cursor;
+		boolean readAll = false;
+		try {
+			while (true) {
+				if (this.job.cancelled) {
+					abandon(inFlight);
+					cancel(connection);
+					return;
 				}
-				pause(Math.min(5000L, 50L << Math.min(retriesInARow - 1, 7)));
-				continue;
-			}
-			retriesInARow = 0;
-			this.rows += chunk.delivered;
-			this.chunks++;
-			if (result.lastKey() != null) {
-				this.cursor = result.lastKey();
-			}
-			if (result.last()) {
-				this.status = SnapshotStatus.COMPLETED;
-				this.finishedAt = Instant.now();
-				this.coordinator.store().save(connection, entry());
-				logger.info("Snapshot " + this.job.id + ": table " + this.table.quotedName() + " completed, "
-						+ this.rows + " rows in " + this.chunks + " chunks, "
-						+ Duration.between(this.startedAt, this.finishedAt).toMillis() + " ms"
-						+ ((this.retries > 0) ? " (" + this.retries + " chunks read again)" : ""));
-				return;
-			}
-			progressToSave = true;
-			if (result.rows().size() < limit && result.rows().size() > 0) {
-				// cut by the byte budget: read about as many next time
-				limit = Math.max(1, result.rows().size());
-			}
-			else {
-				limit = (int) Math.min(this.coordinator.settings().getChunkSize(), 4L * limit);
+				if (this.coordinator.isStopping()) {
+					return;
+				}
+				if (inFlight.size() < IN_FLIGHT && !readAll) {
+					SnapshotChunk chunk = this.coordinator.register(this, 'H');
+					inFlight.add(chunk);
+					SnapshotProgressStore.Entry progress = progressToSave ? entry() : null;
+					chunk.watermark('L').emit(connection,
+							(progress != null) ? (c) -> this.coordinator.store().save(c, progress) : null);
+					progressToSave = false;
+					ChunkReader.Result result = this.reader.read(connection, readCursor, limit,
+							this.coordinator.settings().getChunkMaxBytes());
+					chunk.filled(result);
+					chunk.watermark('H').emit(connection, null);
+					if (result.lastKey() != null) {
+						readCursor = result.lastKey();
+					}
+					readAll = result.last();
+					if (result.rows().size() < limit && !result.last()) {
+						// cut by the byte budget: read about as many next time
+						limit = Math.max(1, result.rows().size());
+					}
+					else {
+						limit = (int) Math.min(this.coordinator.settings().getChunkSize(), 4L * limit);
+					}
+					continue;
+				}
+				SnapshotChunk chunk = inFlight.peek();
+				SnapshotChunk.Outcome outcome = await(chunk);
+				if (outcome == SnapshotChunk.Outcome.ABANDONED) {
+					continue;
+				}
+				if (outcome == SnapshotChunk.Outcome.RETRY) {
+					// read again from the last delivered chunk (the ones read after it are given up)
+					abandon(inFlight);
+					readCursor = this.cursor;
+					readAll = false;
+					this.retries++;
+					if (++retriesInARow > MAX_RETRIES) {
+						throw new IllegalStateException("a chunk could not be merged into the stream after "
+								+ MAX_RETRIES + " attempts: the stream kept reconnecting, a listener kept failing, or a "
+								+ "transaction streamed before the chunk stayed invisible (a commit waiting for a "
+								+ "synchronous standby?)");
+					}
+					pause(Math.min(5000L, 50L << Math.min(retriesInARow - 1, 7)));
+					continue;
+				}
+				inFlight.poll();
+				retriesInARow = 0;
+				this.rows += chunk.delivered;
+				this.chunks++;
+				ChunkReader.Result result = chunk.result();
+				if (result.lastKey() != null) {
+					this.cursor = result.lastKey();
+				}
+				if (result.last()) {
+					this.status = SnapshotStatus.COMPLETED;
+					this.finishedAt = Instant.now();
+					this.coordinator.store().save(connection, entry());
+					logger.info("Snapshot " + this.job.id + ": table " + this.table.quotedName() + " completed, "
+							+ this.rows + " rows in " + this.chunks + " chunks, "
+							+ Duration.between(this.startedAt, this.finishedAt).toMillis() + " ms"
+							+ ((this.retries > 0) ? " (" + this.retries + " chunks read again)" : ""));
+					return;
+				}
+				progressToSave = true;
 			}
 		}
+		finally {
+			abandon(inFlight);
+		}
+	}
+
+	/** Gives up chunks not delivered yet: the dispatch thread will ignore their high watermarks. */
+	private void abandon(Deque<SnapshotChunk> inFlight) {
+		for (SnapshotChunk chunk : inFlight) {
+			this.coordinator.unregister(chunk);
+			chunk.finish(SnapshotChunk.Outcome.ABANDONED);
+		}
+		inFlight.clear();
 	}
 
 	private void pause(long millis) {

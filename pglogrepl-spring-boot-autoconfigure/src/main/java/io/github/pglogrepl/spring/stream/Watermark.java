@@ -28,8 +28,10 @@ record Watermark(char kind, String slot, String run, long chunk) {
 	static final String PREFIX = "pglogrepl.snapshot";
 
 	/**
-	 * The statement writing a watermark. Taking a transaction id makes the commit flush the WAL, so the message
-	 * is streamed at once (a non-transactional message is otherwise streamed only once the WAL writer flushes).
+	 * The statement writing a watermark. Taking a transaction id makes the commit flush the WAL (with
+	 * {@code synchronous_commit = local} for the transaction, whatever the server's default: flushed here, not
+	 * waiting for synchronous standbys), so the message is streamed at once: a non-transactional message is
+	 * otherwise streamed only once the WAL writer flushes, up to {@code wal_writer_delay} (200 ms) later.
 	 */
 	private static final String EMIT = "SELECT pg_logical_emit_message(false, '" + PREFIX + "', ?), pg_current_xact_id()";
 
@@ -71,6 +73,9 @@ record Watermark(char kind, String slot, String run, long chunk) {
 	void emit(Connection connection, SqlWork beforeCommit) throws SQLException {
 		connection.setAutoCommit(false);
 		try {
+			try (java.sql.Statement st = connection.createStatement()) {
+				st.execute("SET LOCAL synchronous_commit = local");
+			}
 			if (beforeCommit != null) {
 				beforeCommit.run(connection);
 			}
