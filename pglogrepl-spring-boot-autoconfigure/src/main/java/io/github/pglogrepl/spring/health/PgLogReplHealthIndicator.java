@@ -10,6 +10,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.unit.DataSize;
 
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
+import io.github.pglogrepl.spring.snapshot.SnapshotStatus;
 import io.github.pglogrepl.spring.stream.FailoverReadiness;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.ServerCatalog;
@@ -153,6 +155,15 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 			builder.withDetail("deliveryFailure", failure.toMap());
 		}
 		retainedWal(state, builder);
+		java.util.List<Object> snapshots = new java.util.ArrayList<>();
+		for (SnapshotProgress progress : this.container.snapshots().list()) {
+			if (progress.status() == SnapshotStatus.RUNNING) {
+				snapshots.add(progress.toMap());
+			}
+		}
+		if (!snapshots.isEmpty()) {
+			builder.withDetail("snapshots", snapshots);
+		}
 		FailoverReadiness failover = this.container.failoverReadiness();
 		if (failover != null) {
 			// reported, not DOWN: the stream itself is fine; an operator acts on the warning

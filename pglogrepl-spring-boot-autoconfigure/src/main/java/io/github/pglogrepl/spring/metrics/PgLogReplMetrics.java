@@ -33,6 +33,10 @@ import io.github.pglogrepl.spring.stream.StreamState;
  * NaN when the server sets no limit ({@code max_slot_wal_keep_size = -1}, its default)</li>
  * <li>{@code pglogrepl.failovers} (counter): reconnects that found a promoted server (new timeline);
  * {@code pglogrepl.failover.redelivered} (counter, bytes): WAL delivered again after them</li>
+ * <li>{@code pglogrepl.snapshot.rows} (counter): rows delivered as {@code SnapshotEvent}s;
+ * {@code pglogrepl.snapshot.chunks} (counter): snapshot chunks delivered; {@code pglogrepl.snapshot.chunks.reread}
+ * (counter): chunks read again; {@code pglogrepl.snapshot.tables.remaining}: tables of running snapshots not
+ * finished yet</li>
  * </ul>
  */
 public class PgLogReplMetrics implements MeterBinder {
@@ -87,6 +91,22 @@ public class PgLogReplMetrics implements MeterBinder {
 		Gauge.builder("pglogrepl.lsn.flushed", c, (x) -> x.state().flushedLsn().asLong())
 			.tags(tags)
 			.description("WAL position acknowledged to the server")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.snapshot.rows", c, ReplicationStreamContainer::snapshotRows)
+			.tags(tags)
+			.description("Rows delivered as SnapshotEvents")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.snapshot.chunks", c, ReplicationStreamContainer::snapshotChunks)
+			.tags(tags)
+			.description("Snapshot chunks delivered")
+			.register(registry);
+		FunctionCounter.builder("pglogrepl.snapshot.chunks.reread", c, ReplicationStreamContainer::snapshotChunksReadAgain)
+			.tags(tags)
+			.description("Snapshot chunks read again (reconnect, listener failure, transaction invisible to the read)")
+			.register(registry);
+		Gauge.builder("pglogrepl.snapshot.tables.remaining", c, ReplicationStreamContainer::snapshotTablesRemaining)
+			.tags(tags)
+			.description("Tables of running snapshots not finished yet")
 			.register(registry);
 		FunctionCounter.builder("pglogrepl.transactions", c, (x) -> x.state().transactions())
 			.tags(tags)

@@ -326,12 +326,37 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 
 	};
 
+	/** Snapshot counters over every run of this container (meters need monotonic counts). */
+	final SnapshotCoordinator.Counters snapshotCounters = new SnapshotCoordinator.Counters();
+
 	/**
-	 * @return the snapshot coordinator of the current run, or {@code null} (metrics)
+	 * @return rows delivered as {@code SnapshotEvent}s since the container was created
 	 */
-	SnapshotCoordinator snapshotCoordinator() {
+	public long snapshotRows() {
+		return this.snapshotCounters.rows.get();
+	}
+
+	/**
+	 * @return snapshot chunks delivered since the container was created
+	 */
+	public long snapshotChunks() {
+		return this.snapshotCounters.chunks.get();
+	}
+
+	/**
+	 * @return snapshot chunks read again (a reconnect, a listener failure, a transaction invisible to the read)
+	 * since the container was created
+	 */
+	public long snapshotChunksReadAgain() {
+		return this.snapshotCounters.chunksReadAgain.get();
+	}
+
+	/**
+	 * @return tables of running snapshots not finished yet
+	 */
+	public long snapshotTablesRemaining() {
 		Run current = this.run;
-		return (current != null) ? current.snapshots : null;
+		return (current != null && current.snapshots != null) ? current.snapshots.tablesRemaining() : 0;
 	}
 
 	/**
@@ -402,7 +427,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 					container.errorHandler, container.acknowledger, failures, container.monitor, container::isRunning,
 					this.reader::redeliver, this::stopFromStreamThread);
 			if (props.getSnapshot().isEnabled()) {
-				this.snapshots = new SnapshotCoordinator(container, props, connections, events);
+				this.snapshots = new SnapshotCoordinator(container, props, connections, events,
+						container.snapshotCounters);
 				this.dispatcher.setSnapshots(this.snapshots);
 			}
 			else {

@@ -96,6 +96,17 @@ final class SnapshotCoordinator implements Snapshots {
 
 	}
 
+	/** Counts over the container's runs, for the meters. */
+	static final class Counters {
+
+		final AtomicLong rows = new AtomicLong();
+
+		final AtomicLong chunks = new AtomicLong();
+
+		final AtomicLong chunksReadAgain = new AtomicLong();
+
+	}
+
 	/** What the dispatch thread does with a message the coordinator has seen. */
 	static final class Output {
 
@@ -118,6 +129,8 @@ final class SnapshotCoordinator implements Snapshots {
 		void delivered() {
 			if (this.chunk != null) {
 				this.chunk.table.chunkDelivered(this.chunk, this.rows);
+				this.chunk.table.counters().rows.addAndGet(this.rows);
+				this.chunk.table.counters().chunks.incrementAndGet();
 				this.chunk.finish(SnapshotChunk.Outcome.DELIVERED);
 			}
 		}
@@ -158,9 +171,7 @@ final class SnapshotCoordinator implements Snapshots {
 	/** The progress table as the stream names it ({@code schema.name}), hidden from the listeners. */
 	private volatile String progressTableName;
 
-	private final AtomicLong rowsDelivered = new AtomicLong();
-
-	private final AtomicLong chunksDelivered = new AtomicLong();
+	private final Counters counters;
 
 	// dispatch thread only
 
@@ -171,8 +182,9 @@ final class SnapshotCoordinator implements Snapshots {
 	private final Map<RelationMessage, int[]> keyPositions = new IdentityHashMap<>();
 
 	SnapshotCoordinator(Object source, StreamContainerProperties properties, StreamConnectionFactory connections,
-			EventFactory events) {
+			EventFactory events, Counters counters) {
 		this.source = source;
+		this.counters = counters;
 		this.properties = properties;
 		this.settings = properties.getSnapshot();
 		this.connections = connections;
@@ -203,14 +215,8 @@ final class SnapshotCoordinator implements Snapshots {
 		return this.connections.openConnection(purpose);
 	}
 
-	/** @return rows delivered as snapshot events since the start */
-	long rowsDelivered() {
-		return this.rowsDelivered.get();
-	}
-
-	/** @return chunks delivered since the start */
-	long chunksDelivered() {
-		return this.chunksDelivered.get();
+	Counters counters() {
+		return this.counters;
 	}
 
 	/** @return tables of running snapshots not finished yet */
@@ -742,7 +748,6 @@ final class SnapshotCoordinator implements Snapshots {
 						}
 					}
 					output.rows++;
-					SnapshotCoordinator.this.rowsDelivered.incrementAndGet();
 					return SnapshotCoordinator.this.events.snapshotRow(table.relation, tuple, walStart, table.job.id);
 				}
 				if (!this.afterDone) {
@@ -769,7 +774,6 @@ final class SnapshotCoordinator implements Snapshots {
 			}
 
 		};
-		this.chunksDelivered.incrementAndGet();
 		return output;
 	}
 

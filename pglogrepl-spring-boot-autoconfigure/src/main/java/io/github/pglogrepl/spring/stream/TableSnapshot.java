@@ -153,6 +153,10 @@ final class TableSnapshot implements Runnable {
 		chunk.delivered = delivered;
 	}
 
+	SnapshotCoordinator.Counters counters() {
+		return this.coordinator.counters();
+	}
+
 	/** Cancelled before it started: nothing was delivered. */
 	void cancelPending() {
 		this.status = SnapshotStatus.CANCELLED;
@@ -251,6 +255,7 @@ final class TableSnapshot implements Runnable {
 					readCursor = this.cursor;
 					readAll = false;
 					this.retries++;
+					counters().chunksReadAgain.incrementAndGet();
 					if (++retriesInARow > MAX_RETRIES) {
 						throw new IllegalStateException("a chunk could not be merged into the stream after "
 								+ MAX_RETRIES + " attempts: the stream kept reconnecting, a listener kept failing, or a "

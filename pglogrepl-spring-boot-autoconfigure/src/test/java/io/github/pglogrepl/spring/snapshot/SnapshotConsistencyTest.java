@@ -114,7 +114,10 @@ class SnapshotConsistencyTest {
 				}
 			}
 			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
-			assertThat(container.state().flushedLsn()).isNotNull();
+			assertThat(container.snapshotRows()).as("pglogrepl.snapshot.rows").isEqualTo(mirror.snapshotRows.get());
+			assertThat(container.snapshotChunks()).as("pglogrepl.snapshot.chunks")
+				.isEqualTo(progress.tables().stream().mapToLong(SnapshotProgress.TableProgress::chunks).sum());
+			assertThat(container.snapshotTablesRemaining()).isZero();
 		}
 	}
 
