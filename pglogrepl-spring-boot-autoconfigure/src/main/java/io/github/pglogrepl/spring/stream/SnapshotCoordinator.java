@@ -482,10 +482,12 @@ final class SnapshotCoordinator implements Snapshots {
 	}
 
 	long rowsEstimate(Connection connection, ServerCatalog.PublishedTable table) {
+		// pg_partition_tree lists nothing for a table that is not part of a partition tree: the table itself then
 		try (PreparedStatement ps = connection.prepareStatement("SELECT sum(c.reltuples)::bigint, "
-				+ "bool_or(c.reltuples < 0) FROM pg_partition_tree(CAST(? AS oid)) t JOIN pg_class c ON c.oid = t.relid "
-				+ "WHERE t.isleaf")) {
+				+ "bool_or(c.reltuples < 0) FROM pg_class c WHERE c.oid IN (SELECT relid FROM "
+				+ "pg_partition_tree(CAST(? AS oid)) WHERE isleaf) OR (c.oid = CAST(? AS oid) AND c.relkind <> 'p')")) {
 			ps.setLong(1, table.oid());
+			ps.setLong(2, table.oid());
 			try (ResultSet rs = ps.executeQuery()) {
 				if (rs.next() && !rs.getBoolean(2)) {
 					long estimate = rs.getLong(1);
