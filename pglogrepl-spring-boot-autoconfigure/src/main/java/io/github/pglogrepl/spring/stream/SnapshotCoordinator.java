@@ -455,8 +455,7 @@ final class SnapshotCoordinator implements Snapshots {
 		}
 		job.cancelled = true;
 		for (SnapshotChunk chunk : this.chunks.values()) {
-			if (chunk.table.job == job && chunk.kind == 'H') {
-				unregister(chunk);
+			if (chunk.table.job == job && chunk.kind == 'H' && unregister(chunk)) {
 				chunk.finish(SnapshotChunk.Outcome.ABANDONED);
 			}
 		}
@@ -520,8 +519,13 @@ final class SnapshotCoordinator implements Snapshots {
 		return chunk;
 	}
 
-	void unregister(SnapshotChunk chunk) {
-		this.chunks.remove(chunk.id);
+	/**
+	 * @param chunk a chunk
+	 * @return whether it was still registered: only one of the snapshot thread, a cancel and the dispatch thread
+	 * (at the high watermark) takes a chunk, so a chunk being delivered is never abandoned
+	 */
+	boolean unregister(SnapshotChunk chunk) {
+		return this.chunks.remove(chunk.id) != null;
 	}
 
 	/**
@@ -697,8 +701,11 @@ final class SnapshotCoordinator implements Snapshots {
 	}
 
 	private Output highWatermark(SnapshotChunk chunk, Lsn walStart) {
-		unregister(chunk);
 		closeWindow(chunk);
+		if (!unregister(chunk)) {
+			// abandoned (cancelled) meanwhile
+			return Output.HIDE;
+		}
 		ChunkReader.Result result = chunk.result();
 		if (!chunk.open || result == null) {
 			// the low watermark was not seen on this connection: read the chunk again

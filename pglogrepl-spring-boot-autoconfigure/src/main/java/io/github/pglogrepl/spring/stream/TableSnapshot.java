@@ -280,7 +280,9 @@ final class TableSnapshot implements Runnable {
 				return chunk.outcome().get(200, TimeUnit.MILLISECONDS);
 			}
 			catch (TimeoutException ex) {
-				if (this.job.cancelled || this.coordinator.isStopping()) {
+				// a cancelled chunk is abandoned unless the dispatch thread is delivering it (then its rows are
+				// counted once delivered); a stopping stream may never finish delivering it
+				if ((this.job.cancelled && this.coordinator.unregister(chunk)) || this.coordinator.isStopping()) {
 					this.coordinator.unregister(chunk);
 					chunk.finish(SnapshotChunk.Outcome.ABANDONED);
 				}
