@@ -340,7 +340,11 @@ final class SnapshotCoordinator implements Snapshots {
 		}
 		else {
 			for (String name : request.tables()) {
-				selected.add(resolve(catalog, name, published));
+				ServerCatalog.PublishedTable table = resolve(catalog, name, published);
+				// a table named twice (orders, public.orders) is read once: two readers would race on its progress
+				if (selected.stream().noneMatch((t) -> t.oid() == table.oid())) {
+					selected.add(table);
+				}
 			}
 		}
 		Job job = new Job(id, request.condition(), Instant.now());
