@@ -12,11 +12,13 @@ import org.springframework.stereotype.Component;
 import io.github.pglogrepl.spring.event.DeleteEvent;
 import io.github.pglogrepl.spring.event.InsertEvent;
 import io.github.pglogrepl.spring.event.RowChangeEvent;
+import io.github.pglogrepl.spring.event.SnapshotEvent;
 import io.github.pglogrepl.spring.event.UpdateEvent;
 import io.github.pglogrepl.spring.event.XLogDataEvent;
 
 /**
- * The two levels of the starter: every raw WAL message, and typed order changes.
+ * The two levels of the starter: every raw WAL message, and typed order changes — including the rows a backfill
+ * reads ({@link SnapshotEvent}, kind "snapshot" on the page), which arrive among the changes in stream order.
  */
 @Component
 public class OrderListeners {
@@ -58,6 +60,11 @@ public class OrderListeners {
 		this.feed.publish(change);
 	}
 
+	@EventListener
+	void snapshotRow(SnapshotEvent<Order> event) {
+		this.feed.publish(change("snapshot", event, event.newValue()));
+	}
+
 	private static Map<String, Object> change(String op, RowChangeEvent<Order, ?> event, Order order) {
 		Map<String, Object> change = new LinkedHashMap<>();
 		change.put("op", op);
@@ -67,7 +74,8 @@ public class OrderListeners {
 		change.put("amount", order.amount());
 		change.put("status", order.status());
 		change.put("lsn", String.valueOf(event.walStart()));
-		change.put("commitTime", String.valueOf(event.commitTime()));
+		// a snapshot row was read, not committed: it has no commit time
+		change.put("commitTime", (event.commitTime() != null) ? event.commitTime().toString() : "");
 		return change;
 	}
 

@@ -3,6 +3,8 @@ package io.github.pglogrepl.sample;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.http.ResponseEntity;
+
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -10,8 +12,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequest;
+import io.github.pglogrepl.spring.snapshot.SnapshotRequestException;
+import io.github.pglogrepl.spring.snapshot.Snapshots;
+
 /**
- * REST API of the page: the change stream (server-sent events), recent changes, and the generator.
+ * REST API of the page: the change stream (server-sent events), recent changes, the generator, and a backfill of
+ * the orders table through the {@link Snapshots} bean (the same as {@code POST /actuator/pglogrepl/snapshots}).
  */
 @RestController
 @RequestMapping("/api")
@@ -21,9 +29,12 @@ public class SampleController {
 
 	private final LoadGenerator generator;
 
-	SampleController(ChangeFeed feed, LoadGenerator generator) {
+	private final Snapshots snapshots;
+
+	SampleController(ChangeFeed feed, LoadGenerator generator, Snapshots snapshots) {
 		this.feed = feed;
 		this.generator = generator;
+		this.snapshots = snapshots;
 	}
 
 	@GetMapping(path = "/changes", produces = "text/event-stream")
@@ -56,6 +67,29 @@ public class SampleController {
 	Map<String, Object> stop() {
 		this.generator.stop();
 		return this.generator.state();
+	}
+
+	/**
+	 * Starts reading every row of the orders table; the rows arrive as {@code SnapshotEvent}s.
+	 * @return the backfill's progress, or 400 with the reason (e.g. one is already running)
+	 */
+	@PostMapping("/backfill")
+	ResponseEntity<Map<String, Object>> backfill() {
+		try {
+			return ResponseEntity.ok(this.snapshots.start(SnapshotRequest.of("public.orders")).toMap());
+		}
+		catch (SnapshotRequestException ex) {
+			return ResponseEntity.badRequest().body(Map.of("error", String.valueOf(ex.getMessage())));
+		}
+	}
+
+	/**
+	 * @return the newest backfill's progress (rows, percent, ETA per table), or {@code {}} before the first
+	 */
+	@GetMapping("/backfill")
+	Map<String, Object> backfillProgress() {
+		List<SnapshotProgress> all = this.snapshots.list();
+		return all.isEmpty() ? Map.of() : all.get(0).toMap();
 	}
 
 	@PostMapping("/orders")

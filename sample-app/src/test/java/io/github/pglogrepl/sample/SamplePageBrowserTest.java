@@ -7,22 +7,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The page in a real headless Chromium (Debian's chromium and chromium-driver packages): it shows the stream
- * state and lag, and a write triggered from the page appears in its table.
+ * state and lag, a write triggered from the page appears in its table, and "Backfill orders" reads the existing
+ * orders with a progress bar that reaches completion while the rows appear as snapshot rows.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(EmbeddedPostgresConfiguration.class)
@@ -34,6 +38,9 @@ class SamplePageBrowserTest {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	private WebDriver driver;
 
@@ -77,6 +84,28 @@ class SamplePageBrowserTest {
 		wait.until((d) -> d.findElement(By.id("generator")).getText().startsWith("generator on"));
 		this.driver.findElement(By.id("stop")).click();
 		wait.until((d) -> d.findElement(By.id("generator")).getText().startsWith("generator off"));
+
+		// backfill: the existing orders (and 500 more, analysed so that the progress has an estimate)
+		assertThat(this.driver.findElement(By.id("backfillText")).getText()).isEqualTo("no backfill yet");
+		this.jdbc.update("INSERT INTO orders (customer, amount, status) "
+				+ "SELECT 'Existing ' || i, i, 'new' FROM generate_series(1, 500) i");
+		this.jdbc.execute("ANALYZE orders");
+		Long orders = this.jdbc.queryForObject("SELECT count(*) FROM orders", Long.class);
+		// rows are replaced as they stream in: an element found may be gone when read
+		wait.ignoring(StaleElementReferenceException.class);
+		wait.until((d) -> d.findElements(By.cssSelector("#rows tr.insert")).stream()
+			.anyMatch((tr) -> tr.getText().contains("Existing 500")));
+		this.driver.findElement(By.id("backfill")).click();
+		wait.until((d) -> d.findElement(By.id("backfillText")).getText().startsWith("completed"));
+		assertThat(this.driver.findElement(By.id("backfillText")).getText())
+			.isEqualTo("completed: " + orders + " rows, 100%");
+		assertThat(this.driver.findElement(By.id("backfillBar")).getDomProperty("value")).isEqualTo("100");
+		assertThat(this.driver.findElement(By.id("backfill")).isEnabled()).isTrue();
+		wait.until((d) -> d.findElements(By.cssSelector("#rows tr.snapshot")).size() == 50);
+		// the page keeps the newest 50: the last orders read, highest id first, with no commit time
+		String newest = this.driver.findElement(By.cssSelector("#rows tr.snapshot")).getText();
+		assertThat(newest).startsWith("snapshot " + this.jdbc.queryForObject("SELECT max(id) FROM orders", Long.class)
+				+ " Existing 500");
 	}
 
 }

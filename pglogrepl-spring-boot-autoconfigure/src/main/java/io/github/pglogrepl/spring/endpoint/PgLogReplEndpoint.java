@@ -34,9 +34,13 @@ import io.github.pglogrepl.spring.stream.StreamState;
  *
  * <p>Snapshots (backfills): {@code GET /actuator/pglogrepl/snapshots} lists them with their progress,
  * {@code GET .../snapshots/{id}} shows one, {@code POST .../snapshots} with
- * {@code {"tables": ["orders"], "condition": "created_at > now() - interval '1 day'", "stream": "default"}}
- * starts one ({@code condition} and {@code stream} optional; no tables: every published table), {@code DELETE
- * .../snapshots/{id}} cancels one. A request that cannot be carried out answers 400 with the reason.
+ * {@code {"tables": "orders, public.\"Order Lines\"", "condition": "created_at > now() - interval '1 day'",
+ * "stream": "default"}} starts one, {@code DELETE .../snapshots/{id}} cancels one. Every field of the body is
+ * optional and a string: Spring Boot's actuator reads a write operation's body as a map of strings (a JSON array
+ * is refused with a bare 400 before the operation is called), so {@code tables} is one string of names as SQL
+ * writes them, separated by commas (a comma inside a double-quoted name is part of it); left out, every published
+ * table is read. A request that cannot be carried out answers 400 with {@code {"error": "<what is wrong and how to
+ * fix it>"}}; nothing is started then.
  */
 @Endpoint(id = "pglogrepl")
 public class PgLogReplEndpoint {
@@ -106,20 +110,22 @@ public class PgLogReplEndpoint {
 	/**
 	 * Starts a backfill.
 	 * @param resource {@code snapshots}
-	 * @param tables the tables (none: every published table)
+	 * @param tables the tables, separated by commas ({@code orders, public."Order Lines"}); left out: every
+	 * published table
 	 * @param condition an optional SQL boolean expression for a partial backfill
 	 * @param stream the stream (needed with several streams)
 	 * @return the new snapshot's progress, or 400 with the reason
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Map<String, Object>> startSnapshot(@Selector String resource,
-			@Nullable List<String> tables, @Nullable String condition, @Nullable String stream) {
+	public WebEndpointResponse<Map<String, Object>> startSnapshot(@Selector String resource, @Nullable String tables,
+			@Nullable String condition, @Nullable String stream) {
 		if (!SNAPSHOTS.equals(resource)) {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		try {
 			ReplicationStreamContainer container = container(stream);
-			SnapshotProgress progress = container.snapshots().start(new SnapshotRequest(tables, condition));
+			SnapshotProgress progress = container.snapshots()
+				.start(new SnapshotRequest((tables != null) ? tableNames(tables) : null, condition));
 			return new WebEndpointResponse<>(progress.toMap());
 		}
 		catch (SnapshotRequestException ex) {
@@ -150,6 +156,46 @@ public class PgLogReplEndpoint {
 			}
 		}
 		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+	/**
+	 * Splits the {@code tables} field: names separated by commas, a comma inside double quotes being part of a
+	 * name ({@code "a,b"}; a doubled quote stands for a quote). The names are kept as written, quotes included:
+	 * the server resolves them.
+	 * @param tables the field
+	 * @return the names
+	 * @throws SnapshotRequestException if there is no name in it
+	 */
+	static List<String> tableNames(String tables) {
+		List<String> names = new ArrayList<>();
+		StringBuilder name = new StringBuilder();
+		boolean quoted = false;
+		for (int i = 0; i < tables.length(); i++) {
+			char c = tables.charAt(i);
+			if (c == '"') {
+				quoted = !quoted;
+			}
+			if (c == ',' && !quoted) {
+				addName(names, name);
+				name.setLength(0);
+			}
+			else {
+				name.append(c);
+			}
+		}
+		addName(names, name);
+		if (names.isEmpty()) {
+			throw new SnapshotRequestException("No table in \"tables\": give the names separated by commas "
+					+ "(orders, public.\"Order Lines\"), or leave \"tables\" out to read every published table");
+		}
+		return names;
+	}
+
+	private static void addName(List<String> names, StringBuilder name) {
+		String stripped = name.toString().strip();
+		if (!stripped.isEmpty()) {
+			names.add(stripped);
+		}
 	}
 
 	private ReplicationStreamContainer container(String stream) {

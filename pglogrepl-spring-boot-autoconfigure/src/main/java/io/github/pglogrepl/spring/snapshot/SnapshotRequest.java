@@ -10,7 +10,10 @@ import java.util.List;
  * @param condition an optional SQL boolean expression on the table's columns, e.g. {@code created_at > now() -
  * interval '1 day'}, for a partial backfill; {@code null} for every row. It runs in a read-only transaction,
  * with the stream's database role, inside parentheses: it must be one balanced expression (no {@code ;}, no
- * comments, no unbalanced parenthesis).
+ * comments, no unbalanced parenthesis, no backslash in a string literal); the server checks it on each table before
+ * anything starts. Subqueries that read are allowed; a function that writes ({@code nextval(...)}, a function
+ * running an {@code INSERT}) is accepted at start, since the check only plans the query, but fails the table at
+ * its first chunk: "cannot execute nextval() in a read-only transaction".
  */
 public record SnapshotRequest(List<String> tables, String condition) {
 

@@ -28,7 +28,7 @@ final class SnapshotCondition {
 			char c = condition.charAt(i);
 			if (c == '\'' || c == '"') {
 				int end = closing(condition, i + 1, c);
-				if (c == '\'' && end > 0 && condition.substring(i, end).indexOf('\\') >= 0) {
+				if (c == '\'' && condition.substring(i, (end > 0) ? end : n).indexOf('\\') >= 0) {
 					// E'\'' and standard_conforming_strings=off read a backslash as an escape, the default does not
 					throw invalid(condition, "a backslash in a string literal");
 				}

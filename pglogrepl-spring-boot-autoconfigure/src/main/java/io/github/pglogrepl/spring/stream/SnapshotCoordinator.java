@@ -346,7 +346,11 @@ final class SnapshotCoordinator implements Snapshots {
 		}
 		else {
 			for (String name : request.tables()) {
-				selected.add(resolve(catalog, name, published));
+				ServerCatalog.PublishedTable table = resolve(catalog, name, published);
+				// a table named twice (orders, public.orders) is read once: two readers would race on its progress
+				if (selected.stream().noneMatch((t) -> t.oid() == table.oid())) {
+					selected.add(table);
+				}
 			}
 		}
 		Job job = new Job(id, request.condition(), Instant.now());
@@ -461,8 +465,7 @@ final class SnapshotCoordinator implements Snapshots {
 		}
 		job.cancelled = true;
 		for (SnapshotChunk chunk : this.chunks.values()) {
-			if (chunk.table.job == job && chunk.kind == 'H') {
-				unregister(chunk);
+			if (chunk.table.job == job && chunk.kind == 'H' && unregister(chunk)) {
 				chunk.finish(SnapshotChunk.Outcome.ABANDONED);
 			}
 		}
@@ -488,10 +491,12 @@ final class SnapshotCoordinator implements Snapshots {
 	}
 
 	long rowsEstimate(Connection connection, ServerCatalog.PublishedTable table) {
+		// pg_partition_tree lists nothing for a table that is not part of a partition tree: the table itself then
 		try (PreparedStatement ps = connection.prepareStatement("SELECT sum(c.reltuples)::bigint, "
-				+ "bool_or(c.reltuples < 0) FROM pg_partition_tree(CAST(CAST(? AS oid) AS regclass)) t JOIN pg_class c ON c.oid = t.relid "
-				+ "WHERE t.isleaf")) {
+				+ "bool_or(c.reltuples < 0) FROM pg_class c WHERE c.oid IN (SELECT relid FROM "
+				+ "pg_partition_tree(CAST(? AS oid)) WHERE isleaf) OR (c.oid = CAST(? AS oid) AND c.relkind <> 'p')")) {
 			ps.setLong(1, table.oid());
+			ps.setLong(2, table.oid());
 			try (ResultSet rs = ps.executeQuery()) {
 				if (rs.next() && !rs.getBoolean(2)) {
 					long estimate = rs.getLong(1);
@@ -524,8 +529,13 @@ final class SnapshotCoordinator implements Snapshots {
 		return chunk;
 	}
 
-	void unregister(SnapshotChunk chunk) {
-		this.chunks.remove(chunk.id);
+	/**
+	 * @param chunk a chunk
+	 * @return whether it was still registered: only one of the snapshot thread, a cancel and the dispatch thread
+	 * (at the high watermark) takes a chunk, so a chunk being delivered is never abandoned
+	 */
+	boolean unregister(SnapshotChunk chunk) {
+		return this.chunks.remove(chunk.id) != null;
 	}
 
 	/**
@@ -701,8 +711,11 @@ final class SnapshotCoordinator implements Snapshots {
 	}
 
 	private Output highWatermark(SnapshotChunk chunk, Lsn walStart) {
-		unregister(chunk);
 		closeWindow(chunk);
+		if (!unregister(chunk)) {
+			// abandoned (cancelled) meanwhile
+			return Output.HIDE;
+		}
 		ChunkReader.Result result = chunk.result();
 		if (!chunk.open || result == null) {
 			// the low watermark was not seen on this connection: read the chunk again

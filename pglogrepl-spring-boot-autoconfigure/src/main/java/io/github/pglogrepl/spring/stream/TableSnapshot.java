@@ -291,10 +291,32 @@ final class TableSnapshot implements Runnable {
 		}
 	}
 
-	/** Gives up chunks not delivered yet: the dispatch thread will ignore their high watermarks. */
+	/**
+	 * Gives up chunks not delivered yet: the dispatch thread will ignore their high watermarks. A chunk the
+	 * dispatch thread is delivering is waited for (unless the stream stops), so its rows are counted.
+	 */
 	private void abandon(Deque<SnapshotChunk> inFlight) {
 		for (SnapshotChunk chunk : inFlight) {
-			this.coordinator.unregister(chunk);
+			if (this.coordinator.unregister(chunk)) {
+				chunk.finish(SnapshotChunk.Outcome.ABANDONED);
+				continue;
+			}
+			while (!chunk.isFinished() && !this.coordinator.isStopping()) {
+				try {
+					chunk.outcome().get(100, TimeUnit.MILLISECONDS);
+				}
+				catch (TimeoutException | ExecutionException ex) {
+					// checked again
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+			if (chunk.outcome().getNow(SnapshotChunk.Outcome.ABANDONED) == SnapshotChunk.Outcome.DELIVERED) {
+				this.rows += chunk.delivered;
+				this.chunks++;
+			}
 			chunk.finish(SnapshotChunk.Outcome.ABANDONED);
 		}
 		inFlight.clear();
@@ -319,7 +341,9 @@ final class TableSnapshot implements Runnable {
 				return chunk.outcome().get(200, TimeUnit.MILLISECONDS);
 			}
 			catch (TimeoutException ex) {
-				if (this.job.cancelled || this.coordinator.isStopping()) {
+				// a cancelled chunk is abandoned unless the dispatch thread is delivering it (then its rows are
+				// counted once delivered); a stopping stream may never finish delivering it
+				if ((this.job.cancelled && this.coordinator.unregister(chunk)) || this.coordinator.isStopping()) {
 					this.coordinator.unregister(chunk);
 					chunk.finish(SnapshotChunk.Outcome.ABANDONED);
 				}
