@@ -231,7 +231,8 @@ final class ServerSetup {
 						+ SlotLoss.propertyValue(settings.getSlotLossPolicy()) + ")");
 			}
 		}
-		if (settings.getSlotCreation() == SlotCreation.NEVER) {
+		// pglogrepl.slot.on-lost=recreate* asks for the re-creation of a lost slot, also with slot.create=never
+		if (lost == null && settings.getSlotCreation() == SlotCreation.NEVER) {
 			throw new ReplicationSetupException(
 					"The replication slot '" + settings.getSlotName() + "' (pglogrepl.slot.name) does not exist.",
 					"Create it with SELECT pg_create_logical_replication_slot('" + settings.getSlotName()
