@@ -15,6 +15,7 @@ import io.github.pglogrepl.spring.stream.JdbcUrls;
 import io.github.pglogrepl.spring.stream.OriginFilter;
 import io.github.pglogrepl.spring.stream.PublicationCreation;
 import io.github.pglogrepl.spring.stream.SlotCreation;
+import io.github.pglogrepl.spring.stream.SlotLossPolicy;
 import io.github.pglogrepl.spring.stream.SnapshotSettings;
 import io.github.pglogrepl.spring.stream.StreamContainerProperties;
 import io.github.pglogrepl.spring.stream.StreamingMode;
@@ -537,6 +538,24 @@ public class PgLogReplProperties {
 
 		public void setFailover(boolean failover) {
 			this.failover = failover;
+		}
+
+		/**
+		 * What to do when the slot is lost: it no longer exists although this application streamed from it
+		 * before (dropped, or a failover to a server without it), or the server invalidated it (wal_status = lost:
+		 * max_slot_wal_keep_size, idle_replication_slot_timeout). fail stops the stream (at startup: the
+		 * application does not start; health DOWN, an ERROR with what was lost and the ways out); recreate creates
+		 * the slot again at the current WAL position, losing the changes in between (logged at ERROR, counted by
+		 * pglogrepl.slot.recreated); recreate-and-snapshot also backfills every published table.
+		 */
+		private SlotLossPolicy onLost = SlotLossPolicy.FAIL;
+
+		public SlotLossPolicy getOnLost() {
+			return this.onLost;
+		}
+
+		public void setOnLost(SlotLossPolicy onLost) {
+			this.onLost = onLost;
 		}
 
 	}

@@ -96,6 +96,7 @@ final class StreamContainerPropertiesMapper {
 		map.from(p::isLogRowValues).to(target::setLogRowValues);
 		map.from(p.getMapping()::isPrimitivesDefaultedForNullValue).to(target::setPrimitivesDefaultedForNullValue);
 		map.from(p.getSlot()::isFailover).to(target::setSlotFailover);
+		map.from(p.getSlot()::getOnLost).to(target::setSlotLossPolicy);
 		mapSnapshot(p.getSnapshot(), target.getSnapshot(), prefix);
 		return target;
 	}

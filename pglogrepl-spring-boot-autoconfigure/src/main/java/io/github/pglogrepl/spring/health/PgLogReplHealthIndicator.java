@@ -225,7 +225,7 @@ public class PgLogReplHealthIndicator extends AbstractHealthIndicator {
 		return switch (state.status()) {
 			case STANDBY -> "this instance only stands by while another connection holds the slot; look at the"
 					+ " instance that streams it (pg_replication_slots.active_pid)";
-			case NEW, STOPPED -> "the stream is stopped; the slot keeps every WAL byte written since until it"
+			case NEW, STOPPED, SLOT_LOST -> "the stream is stopped; the slot keeps every WAL byte written since until it"
 					+ " streams again or is dropped";
 			case CONNECTING, RECONNECTING, BLOCKED -> "the stream is not streaming (" + state.status() + " since "
 					+ state.statusSince() + ((state.lastError() != null) ? ": " + state.lastError() : "") + ")";

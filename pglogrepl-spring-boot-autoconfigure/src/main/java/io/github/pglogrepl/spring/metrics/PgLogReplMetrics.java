@@ -135,6 +135,11 @@ public class PgLogReplMetrics implements MeterBinder {
 			.description("The slot's safe_wal_size: WAL that can still be written before the server may invalidate "
 					+ "the slot (max_slot_wal_keep_size); NaN without a limit")
 			.register(registry);
+		FunctionCounter.builder("pglogrepl.slot.recreated", c, ReplicationStreamContainer::slotRecreations)
+			.tags(tags)
+			.description("Slots created again after they were lost (pglogrepl.slot.on-lost=recreate or "
+					+ "recreate-and-snapshot): each time, the changes in between were not delivered")
+			.register(registry);
 		FunctionCounter.builder("pglogrepl.failovers", c, (x) -> x.failoverHistory().failovers())
 			.tags(tags)
 			.description("Failovers followed: reconnects that found the server on a new timeline (promoted)")

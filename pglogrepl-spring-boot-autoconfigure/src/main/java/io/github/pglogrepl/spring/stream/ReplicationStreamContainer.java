@@ -220,6 +220,43 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		this.run = next;
 		this.running = true;
 		next.start();
+		if (setup.slotRecreatedAfter() != null) {
+			slotRecreated(setup.slotRecreatedAfter());
+		}
+	}
+
+	/**
+	 * The slot was created again after it was lost (at startup, or by the I/O thread while running): counted, and
+	 * with {@link SlotLossPolicy#RECREATE_AND_SNAPSHOT} every published table is backfilled — on a thread of its
+	 * own, so the I/O thread does not wait for the snapshot's start.
+	 */
+	private void slotRecreated(SlotLoss loss) {
+		this.monitor.slotRecreated();
+		if (this.properties.getSlotLossPolicy() != SlotLossPolicy.RECREATE_AND_SNAPSHOT) {
+			return;
+		}
+		Thread starter = new Thread(() -> {
+			try {
+				SnapshotProgress progress = this.snapshots.start(new SnapshotRequest(List.of(), null));
+				logger.info("Snapshot " + progress.id() + " of every published table started after replication slot '"
+						+ loss.slot() + "' was created again (pglogrepl.slot.on-lost=recreate-and-snapshot)");
+			}
+			catch (RuntimeException ex) {
+				logger.error("The snapshot after replication slot '" + loss.slot() + "' was created again "
+						+ "(pglogrepl.slot.on-lost=recreate-and-snapshot) could not start: " + ex.getMessage()
+						+ ". Start it with Snapshots.start (or the pglogrepl actuator endpoint) to repair the consumer's state.",
+						ex);
+			}
+		}, "pglogrepl-slot-recreated-" + streamName());
+		starter.setDaemon(true);
+		starter.start();
+	}
+
+	/**
+	 * @return how often the slot was created again after it was lost ({@code pglogrepl.slot.on-lost}), any thread
+	 */
+	public long slotRecreations() {
+		return this.monitor.slotRecreations();
 	}
 
 	/**
@@ -418,7 +455,7 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 			EventFamilies families = EventFamilies.decide(props, container.listenedEventTypes);
 			this.reader = new StreamReader(props, families.keepalive(), connections, setup.pgoutput(), container.acknowledger, queue,
 					container.monitor, container::isRunning, this::awaitDispatcher, this::stopFromStreamThread,
-					container.failovers);
+					container.failovers, container::slotRecreated);
 			DeliveryFailures failures = new DeliveryFailures((props.getListenerRetryBackOff() != null)
 					? props.getListenerRetryBackOff() : props.getReconnectBackOff());
 			EventFactory events = new EventFactory(container, props.getSlotName(), container.rowTypes,

@@ -255,6 +255,26 @@ public final class ServerCatalog {
 	}
 
 	/**
+	 * @param slotName a slot name
+	 * @return why the server invalidated the slot ({@code invalidation_reason}, PostgreSQL 17+: e.g.
+	 * {@code wal_removed}, {@code idle_timeout}, {@code rows_removed}), or {@code null} if it is not invalidated, does
+	 * not exist, or the server is older (where {@code wal_status = lost} is the only sign)
+	 * @throws SQLException if the query fails
+	 */
+	public String slotInvalidationReason(String slotName) throws SQLException {
+		if (serverMajorVersion() < 17) {
+			return null;
+		}
+		try (PreparedStatement ps = this.connection.prepareStatement(
+				"SELECT invalidation_reason FROM pg_replication_slots WHERE slot_name = CAST(? AS name)")) {
+			ps.setString(1, slotName);
+			try (ResultSet rs = ps.executeQuery()) {
+				return rs.next() ? rs.getString(1) : null;
+			}
+		}
+	}
+
+	/**
 	 * A table as a publication publishes it, for a snapshot: its columns in table order (only those in the
 	 * publication's column list, if it has one), which of them pgoutput flags as replica identity, the unique
 	 * key the snapshot chunks by, and the publication's row filter.

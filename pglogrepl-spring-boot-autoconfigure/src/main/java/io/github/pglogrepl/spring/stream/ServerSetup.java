@@ -26,8 +26,22 @@ final class ServerSetup {
 	private ServerSetup() {
 	}
 
-	/** What the checks found. */
-	record Result(int serverMajorVersion, PgOutputOptions pgoutput, Lsn confirmedFlush, Lsn serverWalEnd) {
+	/**
+	 * What the checks found.
+	 *
+	 * @param serverMajorVersion the server's major version
+	 * @param pgoutput the pgoutput options to stream with
+	 * @param confirmedFlush the slot's confirmed position, or {@code null} (temporary slot, or created concurrently)
+	 * @param serverWalEnd the server's current WAL position
+	 * @param slotRecreatedAfter the loss after which the slot was created again ({@code pglogrepl.slot.on-lost}),
+	 * or {@code null}
+	 */
+	record Result(int serverMajorVersion, PgOutputOptions pgoutput, Lsn confirmedFlush, Lsn serverWalEnd,
+			SlotLoss slotRecreatedAfter) {
+	}
+
+	/** The slot's confirmed position, and the loss it was re-created after. */
+	private record SlotSetup(Lsn confirmed, SlotLoss recreatedAfter) {
 	}
 
 	static Result run(StreamContainerProperties settings, StreamConnectionFactory connections) {
@@ -60,12 +74,13 @@ final class ServerSetup {
 			// validate the options before creating anything, so a configuration error leaves no slot behind
 			PgOutputOptions options = pgoutput(settings, major);
 			checkFailover(settings, major);
+			checkSlotLossPolicy(settings);
 			checkPublications(catalog, settings);
-			Lsn confirmed = checkSlot(catalog, settings, connections);
+			SlotSetup slot = checkSlot(c, catalog, settings, connections);
 			if (settings.isSlotFailover()) {
 				logFailoverReadiness(settings, FailoverReadiness.check(settings, connections));
 			}
-			return new Result(major, options, confirmed, catalog.currentWalLsn());
+			return new Result(major, options, slot.confirmed(), catalog.currentWalLsn(), slot.recreatedAfter());
 		}
 		catch (SQLException ex) {
 			String state = ex.getSQLState();
@@ -162,13 +177,15 @@ final class ServerSetup {
 		}
 	}
 
-	private static Lsn checkSlot(ServerCatalog catalog, StreamContainerProperties settings,
+	private static SlotSetup checkSlot(Connection c, ServerCatalog catalog, StreamContainerProperties settings,
 			StreamConnectionFactory connections) throws SQLException {
 		if (settings.isTemporarySlot()) {
-			return null;
+			return new SlotSetup(null, null);
 		}
 		String slot = settings.getSlotName();
+		SlotHistory history = new SlotHistory(settings.getSnapshot(), slot);
 		ServerCatalog.SlotInfo info = catalog.slot(slot);
+		SlotLoss lost = null;
 		if (info != null) {
 			if (!"logical".equals(info.slotType())) {
 				throw new ReplicationSetupException("The replication slot '" + slot
@@ -186,22 +203,44 @@ final class ServerSetup {
 						+ "' (pglogrepl.slot.name) belongs to database '" + info.database() + "', not '"
 						+ info.currentDatabase() + "'.", "Use another pglogrepl.slot.name for this database.");
 			}
-			if (info.isLost()) {
-				throw new ReplicationSetupException("The replication slot '" + slot
-						+ "' (pglogrepl.slot.name) is invalidated (wal_status = lost): the WAL it needs was removed, changes were lost.",
-						"Drop it with SELECT pg_drop_replication_slot('" + slot
-								+ "'), resynchronise the data, and restart (the slot is then created again). Consider raising max_slot_wal_keep_size.");
+			lost = SlotLoss.check(catalog, slot, null);
+			if (lost == null) {
+				if (settings.isSlotFailover()) {
+					enableFailover(catalog, slot, connections);
+				}
+				if (!settings.isDropSlotOnShutdown()) {
+					history.record(c);
+				}
+				return new SlotSetup(info.confirmedFlushLsn(), null);
 			}
-			if (settings.isSlotFailover()) {
-				enableFailover(catalog, slot, connections);
-			}
-			return info.confirmedFlushLsn();
 		}
-		if (settings.getSlotCreation() == SlotCreation.NEVER) {
+		else if (!settings.isDropSlotOnShutdown()) {
+			// a slot dropped on every shutdown is expected to be missing at startup
+			SlotHistory.Entry marker = history.find(c);
+			if (marker != null) {
+				lost = new SlotLoss(slot, true, null, null, marker);
+			}
+		}
+		if (lost != null) {
+			slotLost(lost, settings, history);
+			if (!lost.missing()) {
+				try (ReplicationConnection rc = connections.openReplicationConnection()) {
+					rc.dropReplicationSlot(slot, true);
+				}
+				logger.info("Dropped the invalidated replication slot '" + slot + "' (pglogrepl.slot.on-lost="
+						+ SlotLoss.propertyValue(settings.getSlotLossPolicy()) + ")");
+			}
+		}
+		// pglogrepl.slot.on-lost=recreate* asks for the re-creation of a lost slot, also with slot.create=never
+		if (lost == null && settings.getSlotCreation() == SlotCreation.NEVER) {
 			throw new ReplicationSetupException(
 					"The replication slot '" + settings.getSlotName() + "' (pglogrepl.slot.name) does not exist.",
 					"Create it with SELECT pg_create_logical_replication_slot('" + settings.getSlotName()
 							+ "', 'pgoutput'); or set pglogrepl.slot.create=if-missing.");
+		}
+		if (!settings.isDropSlotOnShutdown()) {
+			// before the slot exists: the marker's own insert is never streamed
+			history.record(c);
 		}
 		try (ReplicationConnection rc = connections.openReplicationConnection()) {
 			CreateReplicationSlotCommand create = CreateReplicationSlotCommand.logical(settings.getSlotName(), "pgoutput")
@@ -210,15 +249,48 @@ final class ServerSetup {
 				create.failover();
 			}
 			Lsn point = rc.createReplicationSlot(create).consistentPoint();
-			logger.info("Created replication slot '" + settings.getSlotName() + "' at " + point
-					+ (settings.isSlotFailover() ? " (FAILOVER: synchronised to standbys with sync_replication_slots = on)" : ""));
-			return point;
+			if (lost != null) {
+				lost.logRecreated(point, settings.getSlotLossPolicy());
+			}
+			else {
+				logger.info("Created replication slot '" + settings.getSlotName() + "' at " + point
+						+ (settings.isSlotFailover() ? " (FAILOVER: synchronised to standbys with sync_replication_slots = on)" : ""));
+			}
+			return new SlotSetup(point, lost);
 		}
 		catch (SQLException ex) {
 			if ("42710".equals(ex.getSQLState())) {
-				return null; // created concurrently by another instance
+				return new SlotSetup(null, null); // created concurrently by another instance
 			}
 			throw ex;
+		}
+	}
+
+	/** A lost slot at startup: refused with {@code on-lost=fail}, else logged before it is created again. */
+	private static void slotLost(SlotLoss lost, StreamContainerProperties settings, SlotHistory history) {
+		String slot = settings.getSlotName();
+		if (settings.getSlotLossPolicy() == SlotLossPolicy.FAIL) {
+			throw new ReplicationSetupException("The replication slot '" + slot + "' (pglogrepl.slot.name) "
+					+ lost.what() + (lost.missing() ? ", although this application streamed from it before (recorded in "
+							+ history.quotedTable() + ")" : "")
+					+ ": " + lost.lost() + ". It is not created again silently (pglogrepl.slot.on-lost=fail).",
+					lost.waysOut(history.quotedTable()));
+		}
+		logger.error("The replication slot '" + slot + "' (pglogrepl.slot.name) " + lost.what() + ": " + lost.lost()
+				+ ". pglogrepl.slot.on-lost=" + SlotLoss.propertyValue(settings.getSlotLossPolicy())
+				+ ": creating it again at the server's current WAL position");
+	}
+
+	private static void checkSlotLossPolicy(StreamContainerProperties settings) {
+		if (settings.getSlotLossPolicy() != SlotLossPolicy.RECREATE_AND_SNAPSHOT) {
+			return;
+		}
+		if (!settings.getSnapshot().isEnabled() || settings.getStreaming() != StreamingMode.OFF) {
+			throw new ReplicationSetupException("pglogrepl.slot.on-lost=recreate-and-snapshot needs snapshots: "
+					+ "pglogrepl.snapshot.enabled=true and pglogrepl.pgoutput.streaming=off (is: snapshot.enabled="
+					+ settings.getSnapshot().isEnabled() + ", streaming=" + settings.getStreaming().value() + ").",
+					"Set pglogrepl.snapshot.enabled=true and pglogrepl.pgoutput.streaming=off, or choose "
+							+ "pglogrepl.slot.on-lost=fail or recreate.");
 		}
 	}
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -168,6 +169,9 @@ final class SnapshotCoordinator implements Snapshots {
 
 	private volatile boolean stopping;
 
+	/** Open once {@link #start()} has loaded the progress store (and created its table): requests wait for it. */
+	private final CountDownLatch loaded = new CountDownLatch(1);
+
 	/** The progress table as the stream names it ({@code schema.name}), hidden from the listeners. */
 	private volatile String progressTableName;
 
@@ -257,6 +261,9 @@ final class SnapshotCoordinator implements Snapshots {
 							+ "create it, or set pglogrepl.snapshot.progress-store=memory)", ex);
 				}
 			}
+			finally {
+				this.loaded.countDown();
+			}
 		});
 	}
 
@@ -323,6 +330,15 @@ final class SnapshotCoordinator implements Snapshots {
 		if (this.properties.getStreaming() != StreamingMode.OFF) {
 			throw new SnapshotRequestException("Snapshots need pglogrepl.pgoutput.streaming=off: a transaction "
 					+ "streamed before it commits cannot be merged with a snapshot chunk yet");
+		}
+		try {
+			// a request right after the stream started must not find the progress table not yet created
+			this.loaded.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SnapshotRequestException("Interrupted while snapshots of stream '"
+					+ this.properties.getStreamName() + "' were starting");
 		}
 		String id = "backfill-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 		try (Connection connection = openConnection("snapshot request")) {

@@ -117,6 +117,8 @@ public class StreamContainerProperties {
 
 	private boolean slotFailover;
 
+	private SlotLossPolicy slotLossPolicy = SlotLossPolicy.FAIL;
+
 	/**
 	 * Creates empty properties (set at least the JDBC URL, the slot name and the publications).
 	 */
@@ -563,6 +565,22 @@ public class StreamContainerProperties {
 	 */
 	public void setSlotFailover(boolean slotFailover) {
 		this.slotFailover = slotFailover;
+	}
+
+	/**
+	 * @return what happens when the slot is lost (missing although streamed from before, or invalidated);
+	 * {@link SlotLossPolicy#FAIL} by default
+	 */
+	public SlotLossPolicy getSlotLossPolicy() {
+		return this.slotLossPolicy;
+	}
+
+	/**
+	 * @param slotLossPolicy what happens when the slot is lost
+	 */
+	public void setSlotLossPolicy(SlotLossPolicy slotLossPolicy) {
+		Assert.notNull(slotLossPolicy, "slotLossPolicy must not be null");
+		this.slotLossPolicy = slotLossPolicy;
 	}
 
 	@Override

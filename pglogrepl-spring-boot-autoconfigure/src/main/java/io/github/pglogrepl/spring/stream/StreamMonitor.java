@@ -29,6 +29,8 @@ final class StreamMonitor {
 
 	private final LongAdder deliveryFailures = new LongAdder();
 
+	private final LongAdder slotRecreations = new LongAdder();
+
 	private volatile StreamStatus status = StreamStatus.NEW;
 
 	private volatile Instant statusSince = Instant.now();
@@ -67,6 +69,10 @@ final class StreamMonitor {
 
 	void status(StreamStatus status) {
 		StreamStatus previous = this.status;
+		if (previous == StreamStatus.SLOT_LOST && status == StreamStatus.STOPPED) {
+			// the stream stopped because its slot is lost: that stays the status until it starts again
+			return;
+		}
 		if (status != previous) {
 			// connecting and reconnecting alternate while the stream is down: since is when it went down
 			if (!(isDown(status) && isDown(previous))) {
@@ -128,6 +134,18 @@ final class StreamMonitor {
 
 	void reconnected() {
 		this.reconnects.increment();
+	}
+
+	/** The slot was created again after it was lost ({@code pglogrepl.slot.on-lost}). */
+	void slotRecreated() {
+		this.slotRecreations.increment();
+	}
+
+	/**
+	 * @return how often the slot was created again after it was lost
+	 */
+	long slotRecreations() {
+		return this.slotRecreations.sum();
 	}
 
 	void received(Lsn walStart, Lsn serverWalEnd) {

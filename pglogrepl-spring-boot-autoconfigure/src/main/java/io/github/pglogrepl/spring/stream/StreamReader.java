@@ -1,8 +1,10 @@
 package io.github.pglogrepl.spring.stream;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -78,9 +80,13 @@ final class StreamReader implements Runnable {
 	/** Notices a new timeline on reconnect (a failover) and what is delivered again. */
 	private final FailoverTracker failovers;
 
+	/** Told when the slot was created again after a loss ({@code pglogrepl.slot.on-lost}). */
+	private final Consumer<SlotLoss> slotRecreated;
+
 	StreamReader(StreamContainerProperties properties, boolean publishKeepalive, StreamConnectionFactory connections,
 			PgOutputOptions pgoutput, Acknowledger acknowledger, DispatchQueue queue, StreamMonitor monitor,
-			BooleanSupplier running, Runnable awaitDispatcher, Runnable stopStream, FailoverTracker failovers) {
+			BooleanSupplier running, Runnable awaitDispatcher, Runnable stopStream, FailoverTracker failovers,
+			Consumer<SlotLoss> slotRecreated) {
 		this.properties = properties;
 		this.publishKeepalive = publishKeepalive;
 		this.connections = connections;
@@ -93,6 +99,7 @@ final class StreamReader implements Runnable {
 		this.awaitDispatcher = awaitDispatcher;
 		this.stopStream = stopStream;
 		this.failovers = failovers;
+		this.slotRecreated = slotRecreated;
 	}
 
 	/**
@@ -151,6 +158,18 @@ final class StreamReader implements Runnable {
 				if (!this.running.getAsBoolean()) {
 					break;
 				}
+				SlotLoss lost = slotLoss(ex);
+				if (lost != null) {
+					LossHandled handled = slotLost(lost);
+					if (handled == LossHandled.STOPPED) {
+						break;
+					}
+					if (handled == LossHandled.RECREATED) {
+						this.queue.clear();
+						this.monitor.reconnected();
+						continue;
+					}
+				}
 				ConnectionFailure failure = ConnectionFailure.of(ex);
 				long delay = policy.failed(failure, this.monitor.status() == StreamStatus.STREAMING,
 						this.acknowledger.flushed());
@@ -179,6 +198,77 @@ final class StreamReader implements Runnable {
 		}
 		if (this.monitor.status() != StreamStatus.STOPPED) {
 			this.monitor.status(StreamStatus.STOPPED);
+		}
+	}
+
+	/**
+	 * Whether a failure means the slot is lost. Told by the catalog, on an ordinary connection, for the SQLSTATEs a
+	 * lost slot fails with: 42704 (no such slot — also a missing publication) and 55000 (invalidated).
+	 * @return the loss, or {@code null} (also when the catalog cannot be asked: then it is the failure it seems)
+	 */
+	private SlotLoss slotLoss(Throwable ex) {
+		String state = (ex instanceof SQLException sql) ? sql.getSQLState() : null;
+		if (this.properties.isTemporarySlot() || !("42704".equals(state) || "55000".equals(state))) {
+			return null;
+		}
+		try (Connection c = this.connections.openConnection("slot-check")) {
+			return SlotLoss.check(new ServerCatalog(c), this.properties.getSlotName(), this.acknowledger.flushed());
+		}
+		catch (SQLException | RuntimeException checkFailed) {
+			return null;
+		}
+	}
+
+	private enum LossHandled {
+
+		/** {@code on-lost=fail}: the stream stops. */
+		STOPPED,
+		/** The slot was created again: reconnect at once. */
+		RECREATED,
+		/** Creating it again failed: handled as the connection failure, with backoff. */
+		RETRY
+
+	}
+
+	/** Applies {@code pglogrepl.slot.on-lost} to a slot lost while the stream runs. */
+	private LossHandled slotLost(SlotLoss lost) {
+		String slot = this.properties.getSlotName();
+		SlotLossPolicy policy = this.properties.getSlotLossPolicy();
+		SlotHistory history = new SlotHistory(this.properties.getSnapshot(), slot);
+		String what = "The replication slot '" + slot + "' (pglogrepl.slot.name) " + lost.what() + " while the stream ran: "
+				+ lost.lost();
+		if (policy == SlotLossPolicy.FAIL) {
+			String explanation = what + ". The stream stops and does not create it again silently "
+					+ "(pglogrepl.slot.on-lost=fail). " + lost.waysOut(history.quotedTable());
+			logger.error(explanation);
+			this.monitor.connectionFailed(StreamStatus.SLOT_LOST, explanation);
+			this.stopStream.run();
+			return LossHandled.STOPPED;
+		}
+		logger.error(what + ". pglogrepl.slot.on-lost=" + SlotLoss.propertyValue(policy)
+				+ ": creating it again at the server's current WAL position");
+		try (ReplicationConnection rc = this.connections.openReplicationConnection()) {
+			if (!lost.missing()) {
+				rc.dropReplicationSlot(slot, true);
+			}
+			CreateReplicationSlotCommand create = CreateReplicationSlotCommand.logical(slot, "pgoutput")
+				.snapshot(SnapshotAction.NOTHING);
+			if (this.properties.isSlotFailover()) {
+				create.failover();
+			}
+			Lsn point = rc.createReplicationSlot(create).consistentPoint();
+			lost.logRecreated(point, policy);
+			this.acknowledger.restart(point);
+			this.slotRecreated.accept(lost);
+			return LossHandled.RECREATED;
+		}
+		catch (SQLException | RuntimeException ex) {
+			if (ex instanceof SQLException sql && "42710".equals(sql.getSQLState())) {
+				// another instance created it first: stream from it
+				return LossHandled.RECREATED;
+			}
+			logger.warn("Creating replication slot '" + slot + "' again failed: " + ex.getMessage());
+			return LossHandled.RETRY;
 		}
 	}
 

@@ -26,6 +26,12 @@ public enum StreamStatus {
 	 * longest reconnect interval, in case one does. {@link StreamState#lastError()} says what and how.
 	 */
 	BLOCKED,
+	/**
+	 * The slot is lost — it no longer exists although the stream streamed from it, or the server invalidated it
+	 * ({@code wal_status = lost}) — and {@code pglogrepl.slot.on-lost} is {@link SlotLossPolicy#FAIL}: the stream
+	 * stopped, nothing was re-created. {@link StreamState#lastError()} says what was lost and the ways out.
+	 */
+	SLOT_LOST,
 	/** Stopped, by shutdown, by the error handler, or after the reconnect backoff ran out. */
 	STOPPED
 

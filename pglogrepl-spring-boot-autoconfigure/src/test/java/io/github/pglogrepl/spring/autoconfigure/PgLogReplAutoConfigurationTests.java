@@ -76,8 +76,8 @@ class PgLogReplAutoConfigurationTests {
 	private static final String[] METER_NAMES = { "pglogrepl.lag", "pglogrepl.lag.time", "pglogrepl.lsn.received",
 			"pglogrepl.lsn.flushed", "pglogrepl.messages", "pglogrepl.transactions", "pglogrepl.reconnects",
 			"pglogrepl.delivery.failures", "pglogrepl.delivery.blocked", "pglogrepl.slot.retained",
-			"pglogrepl.slot.safe", "pglogrepl.failovers", "pglogrepl.failover.redelivered", "pglogrepl.snapshot.rows", "pglogrepl.snapshot.chunks",
-			"pglogrepl.snapshot.chunks.reread", "pglogrepl.snapshot.tables.remaining" };
+			"pglogrepl.slot.safe", "pglogrepl.slot.recreated", "pglogrepl.failovers", "pglogrepl.failover.redelivered",
+			"pglogrepl.snapshot.rows", "pglogrepl.snapshot.chunks", "pglogrepl.snapshot.chunks.reread", "pglogrepl.snapshot.tables.remaining" };
 
 	private static volatile String[] shared;
 

@@ -60,7 +60,8 @@ class StreamReaderTest {
 		StreamReader reader = new StreamReader(properties, false, connections,
 				PgOutputOptions.builder().protoVersion(1).publications("p").build(), ack, new DispatchQueue(16, ack),
 				this.monitor, this.running::get, () -> {
-				}, () -> this.running.set(false), new FailoverTracker("slot_a"));
+				}, () -> this.running.set(false), new FailoverTracker("slot_a"), (loss) -> {
+				});
 		Thread thread = new Thread(reader, "reader-under-test");
 		thread.start();
 		return thread;
