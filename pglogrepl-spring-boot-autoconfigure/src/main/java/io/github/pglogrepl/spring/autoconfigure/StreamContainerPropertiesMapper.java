@@ -97,6 +97,7 @@ final class StreamContainerPropertiesMapper {
 		map.from(p.getMapping()::isPrimitivesDefaultedForNullValue).to(target::setPrimitivesDefaultedForNullValue);
 		map.from(p.getSlot()::isFailover).to(target::setSlotFailover);
 		mapSnapshot(p.getSnapshot(), target.getSnapshot(), prefix);
+		map.from(p.getOutbox()::isEnabled).to(target::setOutboxEnabled);
 		return target;
 	}
 
