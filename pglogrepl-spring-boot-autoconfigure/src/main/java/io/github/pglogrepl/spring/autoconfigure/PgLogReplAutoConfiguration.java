@@ -1,5 +1,9 @@
 package io.github.pglogrepl.spring.autoconfigure;
 
+import javax.sql.DataSource;
+
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -30,6 +34,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.core.type.AnnotationMetadata;
 
 import io.github.pglogrepl.connection.ReplicationConnection;
+import io.github.pglogrepl.spring.outbox.JacksonOutboxCodec;
+import io.github.pglogrepl.spring.outbox.Outbox;
+import io.github.pglogrepl.spring.outbox.OutboxCodec;
 import io.github.pglogrepl.spring.snapshot.Snapshots;
 import io.github.pglogrepl.spring.stream.Acknowledgement;
 import io.github.pglogrepl.spring.stream.DefaultReplicationErrorHandler;
@@ -131,6 +138,36 @@ public final class PgLogReplAutoConfiguration {
 	@ConditionalOnSingleCandidate(ReplicationStreamContainer.class)
 	Snapshots pgLogReplSnapshots(ReplicationStreamContainer container) {
 		return container.snapshots();
+	}
+
+	/**
+	 * The transactional outbox: an {@link Outbox} bean writing events with the application's {@code JsonMapper},
+	 * and every container reading them back as {@code OutboxEvent}s.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(JsonMapper.class)
+	@ConditionalOnBooleanProperty(name = "pglogrepl.outbox.enabled", matchIfMissing = true)
+	static class OutboxConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		OutboxCodec pgLogReplOutboxCodec(ObjectProvider<JsonMapper> jsonMapper, PgLogReplProperties properties) {
+			return new JacksonOutboxCodec(jsonMapper.getIfAvailable(JsonMapper::new), properties.getOutbox().getPrefix());
+		}
+
+		@Bean
+		ReplicationStreamContainerCustomizer pgLogReplOutboxCustomizer(OutboxCodec codec,
+				RowTypeListenerScanner scanner) {
+			return (container) -> container.setOutbox(codec, scanner.outboxPayloadTypes());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnSingleCandidate(DataSource.class)
+		Outbox pgLogReplOutbox(DataSource dataSource, OutboxCodec codec) {
+			return new Outbox(dataSource, codec);
+		}
+
 	}
 
 	/** One stream from the top-level {@code pglogrepl.*} properties. */

@@ -122,6 +122,11 @@ public class PgLogReplProperties {
 	private final Snapshot snapshot = new Snapshot();
 
 	/**
+	 * The transactional outbox (Outbox bean, OutboxEvent).
+	 */
+	private final Outbox outbox = new Outbox();
+
+	/**
 	 * Slot settings.
 	 */
 	private final Slot slot = new Slot();
@@ -242,6 +247,10 @@ public class PgLogReplProperties {
 		this.logRowValues = logRowValues;
 	}
 
+	public Outbox getOutbox() {
+		return this.outbox;
+	}
+
 	public Snapshot getSnapshot() {
 		return this.snapshot;
 	}
@@ -304,6 +313,38 @@ public class PgLogReplProperties {
 
 		public void setPrimitivesDefaultedForNullValue(boolean primitivesDefaultedForNullValue) {
 			this.primitivesDefaultedForNullValue = primitivesDefaultedForNullValue;
+		}
+
+	}
+
+	/** Outbox settings. */
+	public static class Outbox {
+
+		/**
+		 * Whether logical decoding messages with the outbox prefix are delivered as OutboxEvents (and the Outbox
+		 * bean is created when there is a DataSource). Asks pgoutput for logical decoding messages.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * The logical decoding message prefix that marks outbox events.
+		 */
+		private String prefix = "pglogrepl.outbox";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
 		}
 
 	}

@@ -10,8 +10,10 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
+import io.github.pglogrepl.spring.event.OutboxEvent;
 import io.github.pglogrepl.spring.event.RowChangeEvent;
 import io.github.pglogrepl.spring.stream.ListenedEventTypes;
+import io.github.pglogrepl.spring.stream.OutboxPayloadTypes;
 import io.github.pglogrepl.spring.stream.RowTypeRegistry;
 
 /**
@@ -22,7 +24,8 @@ import io.github.pglogrepl.spring.stream.RowTypeRegistry;
  * {@code InsertEvent<Order>};</li>
  * <li>the event types listeners are declared for ({@code @EventListener} parameters and {@code classes},
  * {@code ApplicationListener<E>} beans) go to {@link ListenedEventTypes}, so that a listener for
- * {@code XLogDataEvent} or {@code KeepaliveEvent} switches that family on by itself.</li>
+ * {@code XLogDataEvent} or {@code KeepaliveEvent} switches that family on by itself;</li>
+ * <li>the payload types of {@code OutboxEvent<T>} listeners go to {@link OutboxPayloadTypes}.</li>
  * </ul>
  */
 class RowTypeListenerScanner implements BeanPostProcessor {
@@ -30,6 +33,12 @@ class RowTypeListenerScanner implements BeanPostProcessor {
 	private final RowTypeRegistry registry = new RowTypeRegistry();
 
 	private final ListenedEventTypes listened = new ListenedEventTypes();
+
+	private final OutboxPayloadTypes outboxPayloadTypes = new OutboxPayloadTypes();
+
+	OutboxPayloadTypes outboxPayloadTypes() {
+		return this.outboxPayloadTypes;
+	}
 
 	RowTypeRegistry registry() {
 		return this.registry;
@@ -67,6 +76,10 @@ class RowTypeListenerScanner implements BeanPostProcessor {
 			this.listened.register(method.getParameterTypes()[i], type.getSimpleName() + "." + method.getName() + "("
 					+ method.getParameterTypes()[i].getSimpleName() + ")");
 			ResolvableType parameter = ResolvableType.forMethodParameter(method, i);
+			Class<?> payloadType = parameter.as(OutboxEvent.class).getGeneric(0).resolve();
+			if (payloadType != null) {
+				this.outboxPayloadTypes.register(payloadType);
+			}
 			ResolvableType event = parameter.as(RowChangeEvent.class);
 			if (event == ResolvableType.NONE) {
 				continue;

@@ -98,6 +98,7 @@ final class StreamContainerPropertiesMapper {
 		map.from(p.getSlot()::isFailover).to(target::setSlotFailover);
 		map.from(p.getSlot()::getOnLost).to(target::setSlotLossPolicy);
 		mapSnapshot(p.getSnapshot(), target.getSnapshot(), prefix);
+		map.from(p.getOutbox()::isEnabled).to(target::setOutboxEnabled);
 		return target;
 	}
 

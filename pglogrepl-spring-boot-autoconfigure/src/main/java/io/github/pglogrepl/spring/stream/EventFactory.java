@@ -71,6 +71,20 @@ final class EventFactory {
 
 	private final boolean primitivesDefaultedForNullValue;
 
+	private io.github.pglogrepl.spring.outbox.OutboxCodec outboxCodec;
+
+	private OutboxPayloadTypes outboxPayloadTypes = new OutboxPayloadTypes();
+
+	private boolean publishMessages = true;
+
+	/**
+	 * @param publishMessages whether logical decoding messages other than outbox events are published
+	 * ({@code pgoutput.messages})
+	 */
+	void setPublishMessages(boolean publishMessages) {
+		this.publishMessages = publishMessages;
+	}
+
 	EventFactory(Object source, String slot, RowTypeRegistry rowTypes, ConversionService conversionService) {
 		this(source, slot, rowTypes, conversionService, false);
 	}
@@ -136,7 +150,11 @@ final class EventFactory {
 			return new TruncateEvent(this.source, this.slot, m, walStart, info(txn, m.xid()));
 		}
 		if (message instanceof LogicalDecodingMessage m) {
-			return new LogicalMessageEvent(this.source, this.slot, m, walStart);
+			if (this.outboxCodec != null && this.outboxCodec.prefix().equals(m.prefix())) {
+				return outboxEvent(m, walStart, txn);
+			}
+			// messages may be streamed for snapshots or the outbox only: published when asked for
+			return this.publishMessages ? new LogicalMessageEvent(this.source, this.slot, m, walStart) : null;
 		}
 		if (message instanceof TypeMessage m) {
 			return new TypeEvent(this.source, this.slot, m, walStart);
@@ -174,6 +192,42 @@ final class EventFactory {
 			return new StreamPrepareEvent(this.source, this.slot, m, walStart);
 		}
 		return null;
+	}
+
+	/**
+	 * @param codec reads outbox events (messages with its prefix); {@code null}: no outbox
+	 * @param payloadTypes the payload type of each event type
+	 */
+	void setOutbox(io.github.pglogrepl.spring.outbox.OutboxCodec codec, OutboxPayloadTypes payloadTypes) {
+		this.outboxCodec = codec;
+		this.outboxPayloadTypes = (payloadTypes != null) ? payloadTypes : new OutboxPayloadTypes();
+	}
+
+	/**
+	 * @param message a logical decoding message
+	 * @return whether it is an outbox event (published even without {@code pgoutput.messages})
+	 */
+	boolean isOutbox(LogicalDecodingMessage message) {
+		return this.outboxCodec != null && this.outboxCodec.prefix().equals(message.prefix());
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private ReplicationEvent outboxEvent(LogicalDecodingMessage m, Lsn walStart, Transaction txn) {
+		io.github.pglogrepl.spring.outbox.OutboxMessage outbox;
+		try {
+			outbox = this.outboxCodec.decode(m.content());
+		}
+		catch (IllegalArgumentException ex) {
+			// not written by Outbox: delivered as what it is, a logical decoding message, never dropped
+			org.apache.commons.logging.LogFactory.getLog(EventFactory.class)
+				.warn("A logical decoding message with the outbox prefix '" + m.prefix() + "' at " + walStart
+						+ " is not an outbox event (" + ex.getMessage() + "); delivered as LogicalMessageEvent");
+			return new LogicalMessageEvent(this.source, this.slot, m, walStart);
+		}
+		Class type = this.outboxPayloadTypes.typeFor(outbox.eventType());
+		TransactionInfo transaction = m.transactional() ? info(txn, m.xid()) : new TransactionInfo(0, null, null, false);
+		return new io.github.pglogrepl.spring.event.OutboxEvent(this.source, this.slot, m, walStart, transaction, outbox,
+				type, this.outboxCodec);
 	}
 
 	private TransactionInfo info(Transaction txn, int streamedXid) {

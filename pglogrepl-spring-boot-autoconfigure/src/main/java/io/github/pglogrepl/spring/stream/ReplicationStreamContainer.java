@@ -70,6 +70,10 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 
 	private StreamConnectionFactory connectionFactory;
 
+	private io.github.pglogrepl.spring.outbox.OutboxCodec outboxCodec;
+
+	private OutboxPayloadTypes outboxPayloadTypes = new OutboxPayloadTypes();
+
 	private boolean autoStartup = true;
 
 	private int phase = StreamContainerProperties.DEFAULT_PHASE;
@@ -131,6 +135,16 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 	 */
 	public void setConnectionFactory(StreamConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
+	}
+
+	/**
+	 * @param codec reads outbox events (messages with its prefix) into {@code OutboxEvent}s; {@code null} (the
+	 * default without Jackson): no outbox events
+	 * @param payloadTypes the payload type of each outbox event type (from the application's listeners)
+	 */
+	public void setOutbox(io.github.pglogrepl.spring.outbox.OutboxCodec codec, OutboxPayloadTypes payloadTypes) {
+		this.outboxCodec = codec;
+		this.outboxPayloadTypes = (payloadTypes != null) ? payloadTypes : new OutboxPayloadTypes();
 	}
 
 	/**
@@ -460,6 +474,10 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 					? props.getListenerRetryBackOff() : props.getReconnectBackOff());
 			EventFactory events = new EventFactory(container, props.getSlotName(), container.rowTypes,
 					container.conversionService, props.isPrimitivesDefaultedForNullValue());
+			events.setPublishMessages(props.isMessages());
+			if (props.isOutboxEnabled() && container.outboxCodec != null) {
+				events.setOutbox(container.outboxCodec, container.outboxPayloadTypes);
+			}
 			this.dispatcher = new EventDispatcher(container, props, families, queue, events, container.publisher,
 					container.errorHandler, container.acknowledger, failures, container.monitor, container::isRunning,
 					this.reader::redeliver, this::stopFromStreamThread);

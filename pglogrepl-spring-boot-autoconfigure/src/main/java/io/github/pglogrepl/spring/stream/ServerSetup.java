@@ -393,8 +393,8 @@ final class ServerSetup {
 				.protoVersion(version)
 				.publications(settings.getPublications())
 				.binary(settings.isBinary())
-				// snapshots' watermarks are logical decoding messages
-				.messages(settings.isMessages() || settings.getSnapshot().isEnabled())
+				// snapshots' watermarks and outbox events are logical decoding messages
+				.messages(settings.isMessages() || settings.getSnapshot().isEnabled() || settings.isOutboxEnabled())
 				.streaming(streaming)
 				.origin((settings.getOrigin() != null) ? settings.getOrigin().value() : null)
 				.build();

@@ -614,7 +614,7 @@ final class SnapshotCoordinator implements Snapshots {
 			if (Watermark.isWatermark(m)) {
 				return watermark(Watermark.parse(m), walStart);
 			}
-			return this.properties.isMessages() ? null : Output.HIDE;
+			return (this.properties.isMessages() || this.events.isOutbox(m)) ? null : Output.HIDE;
 		}
 		return null;
 	}

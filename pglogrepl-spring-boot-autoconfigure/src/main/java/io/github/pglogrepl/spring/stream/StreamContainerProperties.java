@@ -115,6 +115,8 @@ public class StreamContainerProperties {
 
 	private SnapshotSettings snapshot = new SnapshotSettings();
 
+	private boolean outboxEnabled = true;
+
 	private boolean slotFailover;
 
 	private SlotLossPolicy slotLossPolicy = SlotLossPolicy.FAIL;
@@ -603,6 +605,22 @@ public class StreamContainerProperties {
 	public void setSnapshot(SnapshotSettings snapshot) {
 		Assert.notNull(snapshot, "snapshot must not be null");
 		this.snapshot = snapshot;
+	}
+
+	/**
+	 * @return whether outbox events (logical decoding messages with the outbox codec's prefix, see
+	 * {@code Outbox}) are delivered as {@code OutboxEvent}s; {@code true} by default (the stream then asks pgoutput
+	 * for logical decoding messages)
+	 */
+	public boolean isOutboxEnabled() {
+		return this.outboxEnabled;
+	}
+
+	/**
+	 * @param outboxEnabled whether outbox events are delivered
+	 */
+	public void setOutboxEnabled(boolean outboxEnabled) {
+		this.outboxEnabled = outboxEnabled;
 	}
 
 }
