@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by the chunks in flight at the kills, not by whole tables), then complete; after the stream caught up, the copy
  * must equal the source row by row: nothing missing, nothing stale, nothing extra.
  */
+@Tag("all-versions")
 @RealPostgres
 class S10SnapshotKillTest {
 
