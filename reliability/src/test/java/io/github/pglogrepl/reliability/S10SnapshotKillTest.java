@@ -112,6 +112,7 @@ class S10SnapshotKillTest {
 		try {
 			writer.start();
 			long faultAt = -1;
+			long lastFirstRow = 6000;
 			long[] previous = { 0, 0 };
 			for (int i = 0; i < kills; i++) {
 				app = AppProcess.start("app-" + i, dir, props);
@@ -120,9 +121,20 @@ class S10SnapshotKillTest {
 				long firstRow = -1;
 				int delay;
 				if (i % 4 == 3) {
-					// a random point that may fall in the JVM's start, the progress table's load or the resume
-					delay = random.nextInt(9000);
-					Soak.sleep(delay);
+					// a random point that may fall in the JVM's start, the progress table's load, the resume or the
+					// first chunks: up to the last instance's time to its first snapshot row + 1 s, and at most 1 s
+					// after this instance's first snapshot row (so that no instance reads much of the snapshot)
+					delay = random.nextInt((int) Math.max(3000, lastFirstRow + 1000));
+					long deadline = instanceStart + delay;
+					long firstSeen = -1;
+					while (System.currentTimeMillis() < deadline
+							&& (firstSeen < 0 || System.currentTimeMillis() - firstSeen < 1000)) {
+						Soak.sleep(20);
+						if (firstSeen < 0 && mirror.snapshotRowsApplied() > applied) {
+							firstSeen = System.currentTimeMillis();
+						}
+					}
+					delay = (int) (System.currentTimeMillis() - instanceStart);
 					if (mirror.snapshotRowsApplied() == applied) {
 						startupKills++;
 					}
@@ -133,6 +145,7 @@ class S10SnapshotKillTest {
 							() -> mirror.snapshotRowsApplied() > applied || !current.isAlive() || mirror.snapshotComplete());
 					assertThat(app.isAlive()).as("application %d alive; log:%n%s", i, app.logTail()).isTrue();
 					firstRow = System.currentTimeMillis() - instanceStart;
+					lastFirstRow = firstRow;
 					if (faultAt >= 0) {
 						recoveries.add(System.currentTimeMillis() - faultAt);
 					}
