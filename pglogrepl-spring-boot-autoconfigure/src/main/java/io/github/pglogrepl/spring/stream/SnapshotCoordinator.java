@@ -399,15 +399,36 @@ final class SnapshotCoordinator implements Snapshots {
 				}
 				job.tables.add(tableSnapshot);
 			}
-			for (TableSnapshot table : job.tables) {
-				this.store.save(connection, table.entry());
-			}
+			saveAll(connection, job);
 			this.jobs.put(id, job);
 		}
 		logger.info("Snapshot " + id + " of stream '" + this.properties.getStreamName() + "' starts: "
 				+ job.tables.size() + " table(s)" + ((request.condition() != null) ? " with a condition" : ""));
 		submit(job);
 		return progress(job);
+	}
+
+	/**
+	 * Records a new snapshot's tables in one transaction: a snapshot recorded with only some of its tables (the
+	 * application killed between two of them) would resume with those alone — the initial snapshot, known from
+	 * then on, would never read the others.
+	 */
+	private void saveAll(Connection connection, Job job) throws SQLException {
+		boolean autoCommit = connection.getAutoCommit();
+		connection.setAutoCommit(false);
+		try {
+			for (TableSnapshot table : job.tables) {
+				this.store.save(connection, table.entry());
+			}
+			connection.commit();
+		}
+		catch (SQLException | RuntimeException ex) {
+			connection.rollback();
+			throw ex;
+		}
+		finally {
+			connection.setAutoCommit(autoCommit);
+		}
 	}
 
 	private ServerCatalog.PublishedTable resolve(ServerCatalog catalog, String name,

@@ -25,7 +25,10 @@ import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
  * listener returns);</li>
  * <li>{@code reliability.app.table}: only rows of this table are recorded (default: all tables);</li>
  * <li>{@code reliability.app.status-file}: a file rewritten every 100 ms with the stream's state (status,
- * reconnects, last error), read by the tests to see which instance streams.</li>
+ * reconnects, last error), read by the tests to see which instance streams;</li>
+ * <li>{@code reliability.app.mirror-url}: switches on {@link MirrorApplier}, which applies every row event
+ * (snapshot rows included) to a copy of the tables in this database (JDBC URL; {@code pglogrepl.username} and
+ * {@code pglogrepl.password} are used for it too).</li>
  * </ul>
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
@@ -37,6 +40,13 @@ public class ReliabilityApp {
 	DurableRecorder durableRecorder(Environment environment) {
 		return new DurableRecorder(java.nio.file.Path.of(environment.getRequiredProperty("reliability.app.delivery-file")),
 				environment.getProperty("reliability.app.table"));
+	}
+
+	@Bean
+	@ConditionalOnProperty("reliability.app.mirror-url")
+	MirrorApplier mirrorApplier(Environment environment) {
+		return new MirrorApplier(environment.getRequiredProperty("reliability.app.mirror-url"),
+				environment.getProperty("pglogrepl.username"), environment.getProperty("pglogrepl.password"));
 	}
 
 	@Bean

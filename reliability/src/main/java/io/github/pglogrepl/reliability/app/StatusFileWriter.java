@@ -13,6 +13,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.EventListener;
 
+import io.github.pglogrepl.spring.snapshot.SnapshotProgress;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 import io.github.pglogrepl.spring.stream.StreamState;
 
@@ -49,7 +50,7 @@ public class StatusFileWriter implements DisposableBean {
 			StreamState state = this.container.state();
 			String text = "status=" + state.status() + "\nreconnects=" + state.reconnects() + "\ntransactions="
 					+ state.transactions() + "\nflushed=" + state.flushedLsn() + "\ntime=" + System.currentTimeMillis()
-					+ "\nlastError=" + String.valueOf(state.lastError()).replace('\n', ' ') + "\n";
+					+ "\nlastError=" + String.valueOf(state.lastError()).replace('\n', ' ') + "\n" + snapshots();
 			try {
 				Files.writeString(tmp, text, StandardCharsets.UTF_8);
 				Files.move(tmp, this.file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -58,6 +59,24 @@ public class StatusFileWriter implements DisposableBean {
 				// next round
 			}
 		}, 0, 100, TimeUnit.MILLISECONDS);
+	}
+
+	/** This run's snapshot figures (in memory, from the start of this JVM). */
+	private String snapshots() {
+		long chunksReadAgain = 0;
+		long rowsDelivered = 0;
+		try {
+			for (SnapshotProgress snapshot : this.container.snapshots().list()) {
+				for (SnapshotProgress.TableProgress table : snapshot.tables()) {
+					chunksReadAgain += table.chunksReadAgain();
+				}
+				rowsDelivered += snapshot.rowsDelivered();
+			}
+		}
+		catch (RuntimeException ex) {
+			// snapshots switched off
+		}
+		return "snapshotChunksReadAgain=" + chunksReadAgain + "\nsnapshotRowsDelivered=" + rowsDelivered + "\n";
 	}
 
 	@Override
