@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
 
+import io.github.pglogrepl.spring.kafka.KafkaRelayProperties;
+
 /**
  * The known {@code pglogrepl.*} property names (from {@link PgLogReplProperties}, so they cannot drift), and the
  * unknown ones an environment sets, each with the closest known name: a typo such as
@@ -107,7 +109,8 @@ final class PgLogReplPropertyNames {
 	}
 
 	private static boolean isKnown(String relative) {
-		return KNOWN.contains(relative);
+		// the Kafka relay's table routes are a map: any table name is valid there
+		return KNOWN.contains(relative) || relative.startsWith("kafka.topics.");
 	}
 
 	private static String withoutIndexes(ConfigurationPropertyName name) {
@@ -161,6 +164,7 @@ final class PgLogReplPropertyNames {
 	private static Set<String> known() {
 		Set<String> names = new TreeSet<>();
 		collect(PgLogReplProperties.class, "", names);
+		collect(KafkaRelayProperties.class, "kafka.", names);
 		return names;
 	}
 

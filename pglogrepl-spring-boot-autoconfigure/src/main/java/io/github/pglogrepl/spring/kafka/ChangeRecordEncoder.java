@@ -1,0 +1,241 @@
+package io.github.pglogrepl.spring.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.pgoutput.RelationMessage;
+import io.github.pglogrepl.pgoutput.Row;
+import io.github.pglogrepl.spring.event.ChangeRow;
+import io.github.pglogrepl.spring.event.DeleteEvent;
+import io.github.pglogrepl.spring.event.InsertEvent;
+import io.github.pglogrepl.spring.event.OutboxEvent;
+import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.RowChangeEvent;
+import io.github.pglogrepl.spring.event.SnapshotEvent;
+import io.github.pglogrepl.spring.event.TableName;
+import io.github.pglogrepl.spring.event.TransactionInfo;
+import io.github.pglogrepl.spring.event.TruncateEvent;
+import io.github.pglogrepl.spring.event.UpdateEvent;
+
+/**
+ * Turns a change event into the Kafka records the relay sends, in the layout of Debezium's PostgreSQL connector
+ * with the JSON converter and {@code schemas.enable=false}:
+ * <ul>
+ * <li><b>key</b>: a JSON object of the replica identity columns ({@code {"id":42}}); {@code null} for a table
+ * without one and for truncates;</li>
+ * <li><b>value</b>: {@code {"before":…, "after":…, "source":{…}, "op":"c|u|d|r|t", "ts_ms":…, "transaction":null}},
+ * {@code source} with {@code version}, {@code connector} ({@code postgresql}), {@code name} (the topic prefix),
+ * {@code ts_ms} (commit time), {@code snapshot}, {@code db}, {@code schema}, {@code table}, {@code txId},
+ * {@code lsn} (the change's WAL position as a number) and {@code xmin} (null);</li>
+ * <li>a delete is followed by a tombstone (same key, null value) unless turned off; an update that changes the key
+ * becomes a delete of the old key (its tombstone) and a create of the new one, as Debezium does (headers
+ * {@code __debezium.newkey} / {@code __debezium.oldkey});</li>
+ * <li>an outbox event goes to its aggregate type's topic, keyed by the aggregate id (a plain string), its value the
+ * payload JSON as written, with headers {@code eventType} and {@code aggregateType}.</li>
+ * </ul>
+ * Column values are written by a {@link ColumnValueEncoder}; a value the server did not send (unchanged TOAST) is
+ * {@value ColumnValueEncoder#UNAVAILABLE_VALUE}, Debezium's placeholder. Thread-safe once configured.
+ */
+public final class ChangeRecordEncoder {
+
+	/** {@code source.version}. */
+	public static final String VERSION = "pglogrepl-0.1";
+
+	private final TopicRouter topics;
+
+	private final JsonMapper json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+	private ColumnValueEncoder values = new ColumnValueEncoder(NumericEncoding.STRING, TemporalEncoding.ISO_8601);
+
+	private boolean tombstones = true;
+
+	/**
+	 * @param topics which topic each record goes to
+	 */
+	public ChangeRecordEncoder(TopicRouter topics) {
+		this.topics = topics;
+	}
+
+	/**
+	 * @param values how column values are written
+	 */
+	public void setValueEncoder(ColumnValueEncoder values) {
+		this.values = values;
+	}
+
+	/**
+	 * @param tombstones whether a delete is followed by a tombstone ({@code true} by default)
+	 */
+	public void setTombstones(boolean tombstones) {
+		this.tombstones = tombstones;
+	}
+
+	/**
+	 * @return the topic router
+	 */
+	public TopicRouter topics() {
+		return this.topics;
+	}
+
+	/**
+	 * @param event an event of a stream
+	 * @param database the streamed database's name ({@code source.db}), or {@code null}
+	 * @return its records, in the order to send them; empty for events that are not relayed
+	 */
+	public List<ProducerRecord<byte[], byte[]>> records(ReplicationEvent event, String database) {
+		if (event instanceof InsertEvent<?> insert) {
+			return List.of(change(insert, "c", null, insert.newRow(), database, false));
+		}
+		if (event instanceof UpdateEvent<?> update) {
+			return update(update, database);
+		}
+		if (event instanceof DeleteEvent<?> delete) {
+			return delete(delete, delete.oldRow(), database, null);
+		}
+		if (event instanceof SnapshotEvent<?> snapshot) {
+			return List.of(change(snapshot, "r", null, snapshot.newRow(), database, true));
+		}
+		if (event instanceof TruncateEvent truncate) {
+			return truncate(truncate, database);
+		}
+		if (event instanceof OutboxEvent<?> outbox) {
+			return List.of(outbox(outbox));
+		}
+		return List.of();
+	}
+
+	private List<ProducerRecord<byte[], byte[]>> update(UpdateEvent<?> update, String database) {
+		ChangeRow oldRow = update.oldRow();
+		ChangeRow newRow = update.newRow();
+		if (oldRow != null) {
+			Map<String, Object> oldKey = key(oldRow);
+			Map<String, Object> newKey = key(newRow);
+			if (oldKey != null && !oldKey.equals(newKey)) {
+				// the key changed: the old key is deleted, the new one created (Debezium's layout)
+				byte[] newKeyBytes = bytes(newKey);
+				List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(delete(update, oldRow, database,
+						newKeyBytes));
+				ProducerRecord<byte[], byte[]> create = change(update, "c", null, newRow, database, false);
+				create.headers().add("__debezium.oldkey", bytes(oldKey));
+				records.add(create);
+				return records;
+			}
+		}
+		boolean fullOldRow = oldRow != null && !oldRow.isKeyOnly();
+		return List.of(change(update, "u", fullOldRow ? oldRow : null, newRow, database, false));
+	}
+
+	private List<ProducerRecord<byte[], byte[]>> delete(RowChangeEvent<?, ?> event, ChangeRow oldRow, String database,
+			byte[] newKey) {
+		ProducerRecord<byte[], byte[]> delete = change(event, "d", oldRow, null, database, false);
+		if (newKey != null) {
+			delete.headers().add("__debezium.newkey", newKey);
+		}
+		if (!this.tombstones) {
+			return List.of(delete);
+		}
+		return List.of(delete, new ProducerRecord<>(delete.topic(), delete.key(), null));
+	}
+
+	private ProducerRecord<byte[], byte[]> change(RowChangeEvent<?, ?> event, String op, ChangeRow before,
+			ChangeRow after, String database, boolean snapshot) {
+		ChangeRow keyed = (after != null) ? after : before;
+		Map<String, Object> value = new LinkedHashMap<>();
+		value.put("before", (before != null) ? row(before) : null);
+		value.put("after", (after != null) ? row(after) : null);
+		value.put("source", source(event.slotName(), event.table(), event.transaction(), event.walStart(), database,
+				snapshot));
+		value.put("op", op);
+		value.put("ts_ms", System.currentTimeMillis());
+		value.put("transaction", null);
+		Map<String, Object> key = (keyed != null) ? key(keyed) : null;
+		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null,
+				(key != null) ? bytes(key) : null, bytes(value));
+	}
+
+	private List<ProducerRecord<byte[], byte[]>> truncate(TruncateEvent truncate, String database) {
+		List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(truncate.tables().size());
+		for (TableName table : truncate.tables()) {
+			Map<String, Object> value = new LinkedHashMap<>();
+			value.put("before", null);
+			value.put("after", null);
+			value.put("source", source(truncate.slotName(), table, truncate.transaction(), truncate.walStart(),
+					database, false));
+			value.put("op", "t");
+			value.put("ts_ms", System.currentTimeMillis());
+			value.put("transaction", null);
+			records.add(new ProducerRecord<>(this.topics.tableTopic(truncate.slotName(), table), null, null,
+					bytes(value)));
+		}
+		return records;
+	}
+
+	private ProducerRecord<byte[], byte[]> outbox(OutboxEvent<?> outbox) {
+		ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+				this.topics.outboxTopic(outbox.slotName(), outbox.aggregateType()), null,
+				outbox.aggregateId().getBytes(StandardCharsets.UTF_8),
+				outbox.payloadJson().getBytes(StandardCharsets.UTF_8));
+		record.headers().add("eventType", outbox.eventType().getBytes(StandardCharsets.UTF_8));
+		record.headers().add("aggregateType", outbox.aggregateType().getBytes(StandardCharsets.UTF_8));
+		return record;
+	}
+
+	private Map<String, Object> source(String slotName, TableName table, TransactionInfo transaction, Lsn lsn,
+			String database, boolean snapshot) {
+		Instant commitTime = (transaction != null) ? transaction.commitTime() : null;
+		Map<String, Object> source = new LinkedHashMap<>();
+		source.put("version", VERSION);
+		source.put("connector", "postgresql");
+		source.put("name", this.topics.prefix(slotName));
+		source.put("ts_ms", (commitTime != null) ? commitTime.toEpochMilli() : System.currentTimeMillis());
+		source.put("snapshot", Boolean.toString(snapshot));
+		source.put("db", database);
+		source.put("schema", table.schema());
+		source.put("table", table.name());
+		source.put("txId", (transaction != null && transaction.xid() != 0) ? transaction.xid() : null);
+		source.put("lsn", (lsn != null) ? lsn.asLong() : null);
+		source.put("xmin", null);
+		return source;
+	}
+
+	/** The row's columns in table order; a value the server did not send is Debezium's placeholder. */
+	private Map<String, Object> row(ChangeRow changeRow) {
+		Row row = changeRow.row();
+		Map<String, Object> map = new LinkedHashMap<>();
+		for (int i = 0; i < row.size(); i++) {
+			String column = row.columnName(i);
+			map.put(column, changeRow.isUnchangedToast(column) ? ColumnValueEncoder.UNAVAILABLE_VALUE
+					: this.values.encode(changeRow.get(column)));
+		}
+		return map;
+	}
+
+	/** The replica identity columns, or {@code null} if the table has none. */
+	private Map<String, Object> key(ChangeRow changeRow) {
+		RelationMessage relation = changeRow.row().relation();
+		Map<String, Object> key = null;
+		for (RelationMessage.Column column : relation.columns()) {
+			if (column.key()) {
+				if (key == null) {
+					key = new LinkedHashMap<>();
+				}
+				key.put(column.name(), this.values.encode(changeRow.get(column.name())));
+			}
+		}
+		return key;
+	}
+
+	private byte[] bytes(Object value) {
+		return this.json.writeValueAsBytes(value);
+	}
+
+}

@@ -1,0 +1,151 @@
+package io.github.pglogrepl.spring.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.ProducerFactory;
+
+import io.github.pglogrepl.spring.autoconfigure.PgLogReplAutoConfiguration;
+import io.github.pglogrepl.spring.autoconfigure.ReplicationStreamContainerCustomizer;
+import io.github.pglogrepl.spring.stream.AckMode;
+import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
+import io.github.pglogrepl.spring.stream.StreamContainerProperties;
+import io.github.pglogrepl.spring.stream.StreamingMode;
+
+/**
+ * Auto-configuration of the Kafka relay: with {@code pglogrepl.kafka.enabled=true} and Spring Kafka on the class
+ * path, a {@link KafkaRelay} sends every change of the streams to Kafka through a copy of Spring Boot's
+ * auto-configured {@link ProducerFactory} ({@code spring.kafka.*}, {@code KafkaConnectionDetails}) with byte-array
+ * serializers, {@code acks=all} and {@code enable.idempotence=true}, and the streams run with
+ * {@code ack-mode=manual}, acknowledged by the relay behind the broker.
+ */
+@AutoConfiguration(after = { KafkaAutoConfiguration.class, PgLogReplAutoConfiguration.class })
+@ConditionalOnClass({ ProducerFactory.class, KafkaAutoConfiguration.class, JsonMapper.class,
+		ReplicationStreamContainer.class })
+@ConditionalOnBooleanProperty(name = "pglogrepl.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty("pglogrepl.kafka.enabled")
+@EnableConfigurationProperties(KafkaRelayProperties.class)
+public final class KafkaRelayAutoConfiguration {
+
+	/** The most producer requests in flight with which an idempotent producer keeps the order per partition. */
+	static final int MAX_IN_FLIGHT_IN_ORDER = 5;
+
+	@Bean
+	@ConditionalOnMissingBean
+	ChangeRecordEncoder pgLogReplKafkaRecordEncoder(KafkaRelayProperties properties) {
+		ChangeRecordEncoder encoder = new ChangeRecordEncoder(
+				new TopicRouter(properties.getTopicPrefix(), properties.getTopics()));
+		PropertyMapper map = PropertyMapper.get();
+		map.from(properties::isTombstones).to(encoder::setTombstones);
+		map.from(new ColumnValueEncoder(properties.getNumericEncoding(), properties.getTemporalEncoding()))
+			.to(encoder::setValueEncoder);
+		return encoder;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KafkaRelay pgLogReplKafkaRelay(ObjectProvider<ProducerFactory<?, ?>> producerFactory,
+			ChangeRecordEncoder encoder) {
+		ProducerFactory<?, ?> boot = producerFactory.getIfUnique();
+		if (boot == null) {
+			throw new IllegalStateException("pglogrepl.kafka.enabled=true needs one Kafka ProducerFactory bean "
+					+ "(Spring Boot's, from spring.kafka.*), found none or several");
+		}
+		return new KafkaRelay(relayProducerFactory(boot), encoder);
+	}
+
+	/**
+	 * The relay's streams are acknowledged by the relay, behind the broker.
+	 */
+	@Bean
+	ReplicationStreamContainerCustomizer pgLogReplKafkaRelayStreamCustomizer() {
+		return (container) -> {
+			StreamContainerProperties properties = container.getContainerProperties();
+			if (properties.getStreaming() != StreamingMode.OFF) {
+				throw new IllegalStateException("pglogrepl.kafka.enabled=true needs pglogrepl.pgoutput.streaming=off "
+						+ "(stream '" + properties.getStreamName() + "' has " + properties.getStreaming()
+						+ "): changes of a transaction streamed before it commits could be on Kafka although it aborted");
+			}
+			properties.setAckMode(AckMode.MANUAL);
+		};
+	}
+
+	/**
+	 * A copy of Spring Boot's producer factory for byte-array records, with the settings the relay's guarantee
+	 * rests on.
+	 * @param boot the auto-configured (or the application's) producer factory
+	 * @return the relay's producer factory
+	 */
+	@SuppressWarnings("unchecked")
+	static ProducerFactory<byte[], byte[]> relayProducerFactory(ProducerFactory<?, ?> boot) {
+		if (boot.transactionCapable()) {
+			throw new IllegalStateException("The Kafka relay does not use Kafka transactions yet "
+					+ "(pglogrepl.kafka.transactional is not supported): unset spring.kafka.producer.transaction-id-prefix");
+		}
+		Map<String, Object> configured = boot.getConfigurationProperties();
+		Object inFlight = configured.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+		if (inFlight != null && Integer.parseInt(inFlight.toString()) > MAX_IN_FLIGHT_IN_ORDER) {
+			throw new IllegalStateException("The Kafka relay needs " + ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION
+					+ " <= " + MAX_IN_FLIGHT_IN_ORDER + " to keep the order per key, not " + inFlight);
+		}
+		Object retries = configured.get(ProducerConfig.RETRIES_CONFIG);
+		if (retries != null && Integer.parseInt(retries.toString()) == 0) {
+			throw new IllegalStateException("The Kafka relay needs an idempotent producer, which retries: "
+					+ ProducerConfig.RETRIES_CONFIG + "=0 is not allowed");
+		}
+		Map<String, Object> overrides = new HashMap<>();
+		overrides.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+		overrides.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+		overrides.put(ProducerConfig.ACKS_CONFIG, "all");
+		overrides.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+		ProducerFactory<byte[], byte[]> copy;
+		try {
+			copy = (ProducerFactory<byte[], byte[]>) boot.copyWithConfigurationOverride(overrides);
+		}
+		catch (UnsupportedOperationException ex) {
+			Map<String, Object> merged = new HashMap<>(configured);
+			merged.putAll(overrides);
+			copy = new DefaultKafkaProducerFactory<>(merged);
+		}
+		if (copy instanceof DefaultKafkaProducerFactory<byte[], byte[]> factory) {
+			// a serializer instance set on Boot's factory by a customizer would otherwise win over the class
+			factory.setKeySerializer(new ByteArraySerializer());
+			factory.setValueSerializer(new ByteArraySerializer());
+		}
+		return copy;
+	}
+
+	/** The relay's health: DOWN while a send failed and nothing was acknowledged since. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthIndicator.class)
+	static class HealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "pglogreplKafkaHealthIndicator")
+		HealthIndicator pglogreplKafkaHealthIndicator(KafkaRelay relay) {
+			return () -> {
+				KafkaRelayState state = relay.state();
+				return (state.failing() ? Health.down() : Health.up()).withDetails(state.toMap()).build();
+			};
+		}
+
+	}
+
+}
