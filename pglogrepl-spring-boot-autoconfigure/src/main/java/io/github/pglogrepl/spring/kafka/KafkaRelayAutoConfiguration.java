@@ -3,6 +3,9 @@ package io.github.pglogrepl.spring.kafka;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import tools.jackson.databind.json.JsonMapper;
@@ -130,6 +133,39 @@ public final class KafkaRelayAutoConfiguration {
 			factory.setValueSerializer(new ByteArraySerializer());
 		}
 		return copy;
+	}
+
+	/**
+	 * The relay's meters: {@code pglogrepl.kafka.records.sent}, {@code .acknowledged}, {@code .failed} (counters),
+	 * {@code pglogrepl.kafka.records.in-flight} and {@code pglogrepl.kafka.transactions.pending} (gauges).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "pglogreplKafkaMeters")
+		MeterBinder pglogreplKafkaMeters(KafkaRelay relay) {
+			return (registry) -> {
+				FunctionCounter.builder("pglogrepl.kafka.records.sent", relay, (r) -> r.state().recordsSent())
+					.description("Records handed to the Kafka producer by the relay")
+					.register(registry);
+				FunctionCounter
+					.builder("pglogrepl.kafka.records.acknowledged", relay, (r) -> r.state().recordsAcknowledged())
+					.description("Records the broker acknowledged")
+					.register(registry);
+				FunctionCounter.builder("pglogrepl.kafka.records.failed", relay, (r) -> r.state().recordsFailed())
+					.description("Records whose send failed (sent again after the stream is delivered again)")
+					.register(registry);
+				Gauge.builder("pglogrepl.kafka.records.in-flight", relay, (r) -> r.state().inFlight())
+					.description("Records sent and not yet acknowledged by the broker")
+					.register(registry);
+				Gauge.builder("pglogrepl.kafka.transactions.pending", relay, (r) -> r.state().transactionsPending())
+					.description("Committed transactions waiting for the broker before the slot is acknowledged past them")
+					.register(registry);
+			};
+		}
+
 	}
 
 	/** The relay's health: DOWN while a send failed and nothing was acknowledged since. */

@@ -2,6 +2,8 @@ package io.github.pglogrepl.spring.kafka;
 
 import java.util.Map;
 
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -56,6 +58,11 @@ class KafkaRelayAutoConfigurationTest {
 				// Boot's own beans are untouched: one ProducerFactory, one KafkaTemplate
 				assertThat(context).hasSingleBean(ProducerFactory.class);
 				assertThat(context.getBean(KafkaRelay.class).state().recordsSent()).isZero();
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean("pglogreplKafkaMeters", MeterBinder.class).bindTo(registry);
+				assertThat(registry.get("pglogrepl.kafka.records.sent").functionCounter().count()).isZero();
+				assertThat(registry.get("pglogrepl.kafka.transactions.pending").gauge().value()).isZero();
+				assertThat(context).hasBean("pglogreplKafkaHealthIndicator");
 			});
 	}
 
