@@ -719,13 +719,13 @@ final class SnapshotCoordinator implements Snapshots {
 		ChunkReader.Result result = chunk.result();
 		if (!chunk.open || result == null) {
 			// the low watermark was not seen on this connection: read the chunk again
-			chunk.finish(SnapshotChunk.Outcome.RETRY);
+			retry(chunk);
 			return Output.HIDE;
 		}
 		if (this.recent.anyInvisibleBefore(chunk.ringMark, result.visibility())) {
 			logger.debug("Snapshot chunk " + chunk.id + " of " + chunk.table.qualifiedName()
 					+ " is read again: a transaction streamed before its low watermark was not visible to its read");
-			chunk.finish(SnapshotChunk.Outcome.RETRY);
+			retry(chunk);
 			return Output.HIDE;
 		}
 		TableSnapshot table = chunk.table;
@@ -765,7 +765,9 @@ final class SnapshotCoordinator implements Snapshots {
 				}
 				if (!this.afterDone) {
 					this.afterDone = true;
-					long total = table.rows() + output.rows;
+					// counted here, not from table.rows(): the snapshot thread adds the chunk before this one (two in
+					// flight) only once it sees its outcome
+					long total = table.rowsDispatched() + output.rows;
 					Instant started = (table.startedAt() != null) ? table.startedAt() : Instant.now();
 					return new SnapshotTableCompletedEvent(SnapshotCoordinator.this.source,
 							SnapshotCoordinator.this.properties.getSlotName(), table.job.id, table.tableName, total,
@@ -788,6 +790,21 @@ final class SnapshotCoordinator implements Snapshots {
 
 		};
 		return output;
+	}
+
+	/**
+	 * A chunk is read again: the chunks of its table read after it (pipelined) are given up before their high
+	 * watermarks come, since the reader reads on again from the chunk before: delivering them now would deliver
+	 * their rows twice.
+	 */
+	private void retry(SnapshotChunk chunk) {
+		chunk.finish(SnapshotChunk.Outcome.RETRY);
+		for (SnapshotChunk later : this.chunks.values()) {
+			if (later.table == chunk.table && later.kind == 'H' && later.id > chunk.id && unregister(later)) {
+				closeWindow(later);
+				later.finish(SnapshotChunk.Outcome.ABANDONED);
+			}
+		}
 	}
 
 	private void closeWindow(SnapshotChunk chunk) {

@@ -74,6 +74,9 @@ final class TableSnapshot implements Runnable {
 	/** Dispatch thread: whether the started event went out in this run. */
 	boolean startedPublished;
 
+	/** Dispatch thread: rows delivered, those recorded before this run included. */
+	private long rowsDispatched;
+
 	TableSnapshot(SnapshotCoordinator coordinator, SnapshotCoordinator.Job job, ServerCatalog.PublishedTable table,
 			SnapshotProgressStore.Entry stored) {
 		this.coordinator = coordinator;
@@ -99,6 +102,7 @@ final class TableSnapshot implements Runnable {
 			this.finishedAt = stored.finishedAt();
 			this.reason = stored.reason();
 			this.cursor = stored.cursor();
+			this.rowsDispatched = stored.rows();
 		}
 	}
 
@@ -151,6 +155,12 @@ final class TableSnapshot implements Runnable {
 	/** Dispatch thread, before the chunk's outcome completes: the rows it delivered. */
 	void chunkDelivered(SnapshotChunk chunk, int delivered) {
 		chunk.delivered = delivered;
+		this.rowsDispatched += delivered;
+	}
+
+	/** @return dispatch thread: rows delivered so far (recorded before this run included) */
+	long rowsDispatched() {
+		return this.rowsDispatched;
 	}
 
 	SnapshotCoordinator.Counters counters() {
