@@ -434,22 +434,30 @@ public final class Bench {
 		ConsumerProcess.Spec warm = snapshotSpec("S1", "warm-up", 0, null, null, n);
 		warm.extraArgs.addAll(List.of("--table", "snap"));
 		measure(ConsumerKind.COPY, warm, false);
-		ConsumerProcess.Spec copy = snapshotSpec("S1", "SELECT * FROM snap", 1, null, null, n);
-		copy.extraArgs.addAll(List.of("--table", "snap"));
-		measure(ConsumerKind.COPY, copy, true);
-		ConsumerProcess.Spec ordered = snapshotSpec("S1", "SELECT * FROM snap ORDER BY id", 1, null, null, n);
-		ordered.extraArgs.addAll(List.of("--table", "snap", "--order", "id"));
-		measure(ConsumerKind.COPY, ordered, true);
-		if (this.options.enabled("starter")) {
-			int[] threadCounts = (this.options.s1Threads > 1) ? new int[] { 1, this.options.s1Threads } : new int[] { 1 };
-			for (int threads : threadCounts) {
-				ConsumerProcess.Spec spec = snapshotSpec("S1",
-						threads + ((threads == 1) ? " thread" : " threads") + ", 1 table, -Xmx128m", 1,
-						"s1_starter_" + threads, "snap_pub", n);
-				spec.extraArgs.addAll(List.of("--threads", String.valueOf(threads), "--tables", "1",
-						"--progress-store", this.options.s1ProgressStore));
-				spec.jvmFlags.addAll(0, List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
-				measure(ConsumerKind.STARTER_SNAPSHOT, spec, true);
+		// rounds of raw COPY, COPY in key order and the starter (one thread), one after the other: on a shared
+		// machine the load moves between runs, so each ratio is taken within a round and the median reported
+		for (int round = 1; round <= this.options.s1Runs; round++) {
+			ConsumerProcess.Spec copy = snapshotSpec("S1", "SELECT * FROM snap", round, null, null, n);
+			copy.extraArgs.addAll(List.of("--table", "snap"));
+			measure(ConsumerKind.COPY, copy, true);
+			ConsumerProcess.Spec ordered = snapshotSpec("S1", "SELECT * FROM snap ORDER BY id", round, null, null, n);
+			ordered.extraArgs.addAll(List.of("--table", "snap", "--order", "id"));
+			measure(ConsumerKind.COPY, ordered, true);
+			if (this.options.enabled("starter")) {
+				int[] threadCounts = (this.options.s1Threads > 1 && round == 1)
+						? new int[] { 1, this.options.s1Threads } : new int[] { 1 };
+				for (int threads : threadCounts) {
+					ConsumerProcess.Spec spec = snapshotSpec("S1",
+							threads + ((threads == 1) ? " thread" : " threads") + ", 1 table, -Xmx128m", round,
+							"s1_starter_" + threads, "snap_pub", n);
+					spec.extraArgs.addAll(List.of("--threads", String.valueOf(threads), "--tables", "1",
+							"--progress-store", this.options.s1ProgressStore));
+					if (this.options.s1ChunkSize > 0) {
+						spec.extraArgs.addAll(List.of("--chunk-size", String.valueOf(this.options.s1ChunkSize)));
+					}
+					spec.jvmFlags.addAll(0, List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
+					measure(ConsumerKind.STARTER_SNAPSHOT, spec, true);
+				}
 			}
 		}
 		if (this.options.enabled("debezium")) {
@@ -461,10 +469,6 @@ public final class Bench {
 			spec.extraArgs.addAll(List.of("--snapshot-mode", "initial", "--table", "public.snap"));
 			measure(ConsumerKind.DEBEZIUM, spec, true);
 		}
-		// COPY again: how much the machine's load moved during the workload
-		ConsumerProcess.Spec copy2 = snapshotSpec("S1", "SELECT * FROM snap", 2, null, null, n);
-		copy2.extraArgs.addAll(List.of("--table", "snap"));
-		measure(ConsumerKind.COPY, copy2, true);
 		int split = this.options.s1Split;
 		if (split > 1 && this.options.enabled("starter")) {
 			long per = n / split;
@@ -686,7 +690,12 @@ public final class Bench {
 
 		int s1Split;
 
-		long s1DebeziumRows = 500_000;
+		long s1DebeziumRows = 2_000_000;
+
+		int s1Runs = 2;
+
+		/** pglogrepl.snapshot.chunk-size of the starter in S1 (0: its default) */
+		int s1ChunkSize;
 
 		String s1ProgressStore = "table";
 
@@ -726,6 +735,8 @@ public final class Bench {
 					case "--l1-warmup" -> o.l1Warmup = Integer.parseInt(args[++i]);
 					case "--s1-rows" -> o.s1Rows = Long.parseLong(args[++i]);
 					case "--s1-threads" -> o.s1Threads = Integer.parseInt(args[++i]);
+					case "--s1-runs" -> o.s1Runs = Integer.parseInt(args[++i]);
+					case "--s1-chunk-size" -> o.s1ChunkSize = Integer.parseInt(args[++i]);
 					case "--s1-split" -> o.s1Split = Integer.parseInt(args[++i]);
 					case "--s1-debezium-rows" -> o.s1DebeziumRows = Long.parseLong(args[++i]);
 					case "--s1-progress-store" -> o.s1ProgressStore = args[++i];
@@ -746,10 +757,11 @@ public final class Bench {
 						o.l1Seconds = 5;
 						o.l1Warmup = 2;
 						o.s1Rows = 500_000;
+						o.s1Runs = 1;
 					}
 					default -> throw new IllegalArgumentException("unknown option " + a
 							+ "; options: --runs N --w1-rows N --w2-txns N --w3-rows N --w4-rows N --w4-consumers starter,core "
-							+ "--l1-rate N --l1-seconds N --l1-warmup N --s1-rows N --s1-threads N --s1-split N --s1-debezium-rows N "
+							+ "--l1-rate N --l1-seconds N --l1-warmup N --s1-rows N --s1-runs N --s1-threads N --s1-chunk-size N --s1-split N --s1-debezium-rows N "
 							+ "--s1-progress-store table|memory --s2-rows N --s2-rate N "
 							+ "--skip w1,w2,w3,l1,w4,s1,s2,pg_recvlogical,pgjdbc,core,starter,debezium "
 							+ "--with starter-untyped --jfr --out FILE --recvlogical PATH --jvm-flag FLAG --quick");
@@ -767,12 +779,13 @@ public final class Bench {
 		String describe() {
 			return String.format(Locale.ROOT,
 					"runs=%d, W1=%d rows, W2=%d txns, W3=%d rows, W4=%d rows (%s), L1=%d txn/s for %d s after %d s warm-up, "
-							+ "S1=%d rows (starter threads 1 and %d, split %s, progress store %s, Debezium measured over %d rows), S2=%d rows under %d txn/s, "
+							+ "S1=%d rows (%d rounds, starter threads 1 and %d, split %s, progress store %s, chunk size %s, Debezium measured over %d rows), S2=%d rows under %d txn/s, "
 							+ "skipped=%s, extra consumers=%s, extra JVM flags=%s%s",
 					this.runs, this.w1Rows, this.w2Txns, this.w3Rows, this.w4Rows,
 					this.w4Consumers.stream().map((k) -> k.id).toList(), this.l1Rate, this.l1Seconds, this.l1Warmup,
-					this.s1Rows, this.s1Threads, (this.s1Split > 1) ? this.s1Split + " tables" : "off",
-					this.s1ProgressStore, Math.min(this.s1Rows, this.s1DebeziumRows), this.s2Rows, this.s2Rate,
+					this.s1Rows, this.s1Runs, this.s1Threads, (this.s1Split > 1) ? this.s1Split + " tables" : "off",
+					this.s1ProgressStore, (this.s1ChunkSize > 0) ? String.valueOf(this.s1ChunkSize) : "default",
+					Math.min(this.s1Rows, this.s1DebeziumRows), this.s2Rows, this.s2Rate,
 					this.skip.isEmpty() ? "none" : this.skip, this.with.isEmpty() ? "none" : this.with,
 					this.jvmFlags.isEmpty() ? "none" : this.jvmFlags,
 					this.jfr ? ", JFR on the starter's first run" : "");

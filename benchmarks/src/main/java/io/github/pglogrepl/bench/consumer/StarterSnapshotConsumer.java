@@ -98,7 +98,8 @@ public class StarterSnapshotConsumer {
 				}
 				io.done("rows", SnapshotListeners.rows, "start", start, "first", SnapshotListeners.first, "last",
 						SnapshotListeners.last, "completed", SnapshotListeners.completedAt, "checksum",
-						SnapshotListeners.checksum);
+						SnapshotListeners.checksum, "snap_event_rows", SnapshotListeners.eventRows, "snap_chunks",
+						chunks(false), "snap_chunks_read_again", chunks(true));
 				return;
 			}
 			StarterConsumer.LagSampler lag = StarterConsumer.LagSampler
@@ -110,11 +111,23 @@ public class StarterSnapshotConsumer {
 			List<Object> result = new ArrayList<>(List.of("rows", StarterConsumer.Listeners.rows, "start", start,
 					"first", StarterConsumer.Listeners.first, "last", StarterConsumer.Listeners.last, "snap_rows",
 					SnapshotListeners.rows, "snap_first", SnapshotListeners.first, "snap_last", SnapshotListeners.last,
-					"snap_completed", SnapshotListeners.completedAt));
+					"snap_completed", SnapshotListeners.completedAt, "snap_event_rows", SnapshotListeners.eventRows,
+					"snap_chunks", chunks(false), "snap_chunks_read_again", chunks(true)));
 			result.addAll(StarterConsumer.Listeners.latencyStats());
 			result.addAll(lag.stats(StarterConsumer.measureFromMicros));
 			io.done(result.toArray());
 		}
+	}
+
+	/** @return chunks delivered (or read again) over all snapshots and tables */
+	static long chunks(boolean readAgain) {
+		long n = 0;
+		for (SnapshotProgress p : snapshots.list()) {
+			for (SnapshotProgress.TableProgress t : p.tables()) {
+				n += readAgain ? t.chunksReadAgain() : t.chunks();
+			}
+		}
+		return n;
 	}
 
 	/** The snapshot listeners. */
@@ -134,6 +147,9 @@ public class StarterSnapshotConsumer {
 
 		static int tablesCompleted;
 
+		/** rows the SnapshotTableCompletedEvents reported */
+		static volatile long eventRows;
+
 		static final CountDownLatch completed = new CountDownLatch(1);
 
 		@EventListener
@@ -151,6 +167,7 @@ public class StarterSnapshotConsumer {
 		@EventListener
 		public void tableCompleted(SnapshotTableCompletedEvent event) {
 			long now = System.nanoTime();
+			eventRows += event.rows();
 			ChildIo.report("snapshot-table-completed", "at", now, "table", event.table(), "rows", event.rows(),
 					"ms", event.duration().toMillis());
 			if (++tablesCompleted >= tablesExpected) {
