@@ -449,7 +449,8 @@ public final class Bench {
 				for (int threads : threadCounts) {
 					ConsumerProcess.Spec spec = snapshotSpec("S1",
 							threads + ((threads == 1) ? " thread" : " threads") + ", 1 table, -Xmx128m", round,
-							"s1_starter_" + threads, "snap_pub", n);
+							// a slot of its own per run: the progress table remembers an initial snapshot per slot
+							"s1_starter_" + threads + "_" + round, "snap_pub", n);
 					spec.extraArgs.addAll(List.of("--threads", String.valueOf(threads), "--tables", "1",
 							"--progress-store", this.options.s1ProgressStore));
 					if (this.options.s1ChunkSize > 0) {
