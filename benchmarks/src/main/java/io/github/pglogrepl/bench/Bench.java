@@ -759,6 +759,7 @@ public final class Bench {
 						o.l1Warmup = 2;
 						o.s1Rows = 500_000;
 						o.s1Runs = 1;
+						o.s1DebeziumRows = 100_000;
 					}
 					default -> throw new IllegalArgumentException("unknown option " + a
 							+ "; options: --runs N --w1-rows N --w2-txns N --w3-rows N --w4-rows N --w4-consumers starter,core "
