@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark module (with the project modules it measures) and runs the benchmark.
 # Options are passed to io.github.pglogrepl.bench.Bench, e.g.:
-#   benchmarks/run.sh                 # the documented full run (~12 min on 2 cores)
+#   benchmarks/run.sh                 # the documented full run (~15-19 min on 2 cores; --skip s1,s2 saves 5-8)
 #   benchmarks/run.sh --quick         # smoke test with small workloads (~2 min)
 #   benchmarks/run.sh --skip w4,debezium --runs 5 --jfr
 # Results: the console and benchmarks/results/latest.md; consumer logs in benchmarks/target/bench-logs/.

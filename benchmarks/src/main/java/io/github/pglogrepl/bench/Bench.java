@@ -30,7 +30,11 @@ public final class Bench {
 
 	/** Row values of the generated rows: ~40-character text, int, numeric(10,2), timestamptz. */
 	static String insertSelect(long from, long to) {
-		return "INSERT INTO bench (id, name, qty, price, created_at) SELECT g, 'customer-' || md5(g::text), "
+		return insertSelect("bench", from, to);
+	}
+
+	static String insertSelect(String table, long from, long to) {
+		return "INSERT INTO " + table + " (id, name, qty, price, created_at) SELECT g, 'customer-' || md5(g::text), "
 				+ "(g % 1000)::int, ((g % 100000) / 100.0)::numeric(10,2), "
 				+ "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' FROM generate_series(" + from + ", "
 				+ to + ") g";
@@ -51,6 +55,20 @@ public final class Bench {
 	String latencyLoadAverage;
 
 	Server server;
+
+	/** S2: (nanoTime, retained WAL from restart_lsn, from confirmed_flush_lsn, current LSN as bytes) every second */
+	final List<long[]> walSamples = new ArrayList<>();
+
+	long backfillStart;
+
+	long backfillEnd;
+
+	LoadGenerator.Result backfillLoad;
+
+	String backfillLoadAverage;
+
+	/** rows in table snap (-1: not created) */
+	private long snapRows = -1;
 
 	private Bench(Options options, Harness harness) {
 		this.options = options;
@@ -105,6 +123,12 @@ public final class Bench {
 			}
 			if (this.options.enabled("w4")) {
 				huge();
+			}
+			if (this.options.enabled("s1")) {
+				snapshotThroughput();
+			}
+			if (this.options.enabled("s2")) {
+				backfillUnderLoad();
 			}
 			this.server = null;
 		}
@@ -313,6 +337,317 @@ public final class Bench {
 		}
 	}
 
+	/** Creates table {@code snap} with {@code rows} rows (and publication {@code snap_pub}), vacuumed and analyzed. */
+	private void snapTable(long rows) throws Exception {
+		if (this.snapRows == rows) {
+			return;
+		}
+		this.server.execute("DROP PUBLICATION IF EXISTS snap_pub", "DROP PUBLICATION IF EXISTS s2_pub",
+				"DROP TABLE IF EXISTS snap", TABLE_DDL.replace("bench", "snap"),
+				"CREATE PUBLICATION snap_pub FOR TABLE snap");
+		log("S1/S2: generating table snap with " + fmt(rows) + " rows");
+		long g0 = System.nanoTime();
+		this.server.execute(insertSelect("snap", 1, rows));
+		double generation = (System.nanoTime() - g0) / 1e9;
+		long v0 = System.nanoTime();
+		// hint bits and visibility map set, statistics for the planner: no reader pays for the first scan
+		this.server.execute("VACUUM (ANALYZE) snap", "CHECKPOINT");
+		double vacuum = (System.nanoTime() - v0) / 1e9;
+		String size = this.server.queryString("SELECT (pg_relation_size('snap') / 1000000)::text || ' MB heap, ' || "
+				+ "(pg_indexes_size('snap') / 1000000)::text || ' MB primary key index'");
+		this.snapRows = rows;
+		this.workloadInfo.put("S1/S2 table", String.format(Locale.ROOT, "`snap`: the benchmark table's columns, %s rows "
+				+ "(%s), generated in %.1f s, then `VACUUM (ANALYZE)` (%.1f s) and a checkpoint", fmt(rows), size,
+				generation, vacuum));
+	}
+
+	private ConsumerProcess.Spec snapshotSpec(String workload, String variant, int run, String slot,
+			String publication, long rows) {
+		ConsumerProcess.Spec spec = new ConsumerProcess.Spec();
+		spec.workload = workload;
+		spec.run = run;
+		spec.variant = variant;
+		spec.slot = slot;
+		spec.publication = publication;
+		spec.expectedRows = rows;
+		spec.trackBackends = true;
+		spec.timeout = Duration.ofMinutes(40);
+		spec.jvmFlags.addAll(this.options.jvmFlags);
+		return spec;
+	}
+
+	/** Runs one snapshot reader to its end; its slot (if any) is created before and dropped after. */
+	private RunResult measure(ConsumerKind kind, ConsumerProcess.Spec spec, boolean report) throws Exception {
+		if (spec.slot != null) {
+			this.server.createSlot(spec.slot);
+		}
+		Path jfr = null;
+		if (this.options.jfr && kind == ConsumerKind.STARTER_SNAPSHOT && report && spec.run == 1) {
+			jfr = this.harness.logDir.resolve(spec.workload + "-" + kind.id + "-"
+					+ spec.variant.replaceAll("[^A-Za-z0-9]+", "_") + ".jfr");
+			spec.jvmFlags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings="
+					+ JfrHotSpots.settings(this.harness.logDir));
+		}
+		String load = ProcFs.loadAverage();
+		ConsumerProcess p = new ConsumerProcess(this.server, this.harness, kind, spec);
+		RunResult r;
+		try {
+			p.start();
+			r = p.finish();
+		}
+		catch (Exception ex) {
+			p.kill();
+			throw ex;
+		}
+		finally {
+			if (spec.slot != null) {
+				this.server.dropSlot(spec.slot);
+			}
+		}
+		r.extra.put("load_before", load);
+		log(String.format(Locale.ROOT,
+				"  %s %-16s %s: %s rows, first->last %.2f s (%s rows/s), client CPU %.2f s (first->last %.2f s), "
+						+ "RSS %.0f MB, server backends (%d) CPU %.2f s, read from storage %.0f MB, walsender CPU %.2f s, "
+						+ "machine busy %.0f%%, iowait %.0f%%, load before %s%s",
+				spec.workload, kind.id, spec.variant, fmt(r.rows), r.firstToLast(), fmt(r.rowsPerSecond()),
+				r.cpuSeconds(), r.streamCpuSeconds(), r.peakRssMb(), r.backendCount, r.backendCpuSeconds(),
+				r.backendReadBytes / 1e6, r.walsenderCpuSeconds(), 100 * r.machineBusy, 100 * r.machineIowait, load,
+				r.ok ? "" : "  FAILED: " + r.error));
+		if (report) {
+			this.results.add(r);
+		}
+		if (jfr != null && Files.exists(jfr)) {
+			JfrHotSpots.summarise(jfr, System.out, 25);
+		}
+		return r;
+	}
+
+	/**
+	 * S1: one table read by raw COPY (unordered and in key order: the floors), by the starter's {@code initial}
+	 * snapshot (1 thread and N threads, in -Xmx128m) and by Debezium's {@code snapshot.mode=initial}.
+	 */
+	private void snapshotThroughput() throws Exception {
+		long n = this.options.s1Rows;
+		snapTable(n);
+		log("S1: snapshot of one table of " + fmt(n) + " rows");
+		// warm-up: the table into the page cache (not reported)
+		ConsumerProcess.Spec warm = snapshotSpec("S1", "warm-up", 0, null, null, n);
+		warm.extraArgs.addAll(List.of("--table", "snap"));
+		measure(ConsumerKind.COPY, warm, false);
+		// rounds of raw COPY, COPY in key order and the starter (one thread), one after the other: on a shared
+		// machine the load moves between runs, so each ratio is taken within a round and the median reported
+		for (int round = 1; round <= this.options.s1Runs; round++) {
+			ConsumerProcess.Spec copy = snapshotSpec("S1", "SELECT * FROM snap", round, null, null, n);
+			copy.extraArgs.addAll(List.of("--table", "snap"));
+			measure(ConsumerKind.COPY, copy, true);
+			ConsumerProcess.Spec ordered = snapshotSpec("S1", "SELECT * FROM snap ORDER BY id", round, null, null, n);
+			ordered.extraArgs.addAll(List.of("--table", "snap", "--order", "id"));
+			measure(ConsumerKind.COPY, ordered, true);
+			if (this.options.enabled("starter")) {
+				int[] threadCounts = (this.options.s1Threads > 1 && round == 1)
+						? new int[] { 1, this.options.s1Threads } : new int[] { 1 };
+				for (int threads : threadCounts) {
+					ConsumerProcess.Spec spec = snapshotSpec("S1",
+							threads + ((threads == 1) ? " thread" : " threads") + ", 1 table, -Xmx128m", round,
+							// a slot of its own per run: the progress table remembers an initial snapshot per slot
+							"s1_starter_" + threads + "_" + round, "snap_pub", n);
+					spec.extraArgs.addAll(List.of("--threads", String.valueOf(threads), "--tables", "1",
+							"--progress-store", this.options.s1ProgressStore));
+					if (this.options.s1ChunkSize > 0) {
+						spec.extraArgs.addAll(List.of("--chunk-size", String.valueOf(this.options.s1ChunkSize)));
+					}
+					spec.jvmFlags.addAll(0, List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
+					measure(ConsumerKind.STARTER_SNAPSHOT, spec, true);
+				}
+			}
+		}
+		if (this.options.enabled("debezium")) {
+			// Debezium reads the whole table but is measured over its first rows only: at its rate 10 million rows
+			// would take most of an hour
+			long dn = Math.min(n, this.options.s1DebeziumRows);
+			ConsumerProcess.Spec spec = snapshotSpec("S1", "snapshot.mode=initial"
+					+ ((dn < n) ? ", measured over its first " + fmt(dn) + " rows" : ""), 1, "s1_debezium", "snap_pub", dn);
+			spec.extraArgs.addAll(List.of("--snapshot-mode", "initial", "--table", "public.snap"));
+			measure(ConsumerKind.DEBEZIUM, spec, true);
+		}
+		int split = this.options.s1Split;
+		if (split > 1 && this.options.enabled("starter")) {
+			long per = n / split;
+			List<String> tables = new ArrayList<>();
+			log("S1: generating " + split + " tables of " + fmt(per) + " rows for the split variant");
+			long g0 = System.nanoTime();
+			for (int i = 1; i <= split; i++) {
+				String schema = "s1split_" + i;
+				this.server.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
+						TABLE_DDL.replace("bench", schema + ".snap"),
+						insertSelect(schema + ".snap", (i - 1) * per + 1, i * per),
+						"VACUUM (ANALYZE) " + schema + ".snap");
+				tables.add(schema + ".snap");
+			}
+			this.server.execute("CHECKPOINT", "DROP PUBLICATION IF EXISTS s1split_pub",
+					"CREATE PUBLICATION s1split_pub FOR TABLE " + String.join(", ", tables));
+			this.workloadInfo.put("S1 split", String.format(Locale.ROOT, "%d tables `s1split_<n>.snap` of %s rows each "
+					+ "(generated in %.1f s), read by the starter with %d threads", split, fmt(per),
+					(System.nanoTime() - g0) / 1e9, split));
+			for (String schema : tables) {
+				// into the page cache, as the one table was
+				ConsumerProcess.Spec w = snapshotSpec("S1", "warm-up", 0, null, null, per);
+				w.extraArgs.addAll(List.of("--table", schema));
+				measure(ConsumerKind.COPY, w, false);
+			}
+			ConsumerProcess.Spec spec = snapshotSpec("S1", split + " threads, " + split + " tables × " + fmt(per)
+					+ " rows, -Xmx128m", 1, "s1_starter_split", "s1split_pub", per * split);
+			spec.extraArgs.addAll(List.of("--threads", String.valueOf(split), "--tables", String.valueOf(split),
+					"--progress-store", this.options.s1ProgressStore));
+			spec.jvmFlags.addAll(0, List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"));
+			measure(ConsumerKind.STARTER_SNAPSHOT, spec, true);
+			for (String schema : tables) {
+				this.server.execute("DROP SCHEMA " + schema.substring(0, schema.indexOf('.')) + " CASCADE");
+			}
+			this.server.execute("DROP PUBLICATION IF EXISTS s1split_pub");
+		}
+	}
+
+	/**
+	 * S2: the starter streams tables {@code bench} and {@code snap}; while a writer commits single-row
+	 * transactions into {@code bench} at a steady rate, a backfill of {@code snap} runs (started through the
+	 * Snapshots bean). Commit-to-listener latency of the live rows during the backfill, and the slot's retained WAL
+	 * sampled every second.
+	 */
+	private void backfillUnderLoad() throws Exception {
+		long n = this.options.s2Rows;
+		snapTable(n);
+		this.server.execute("DROP PUBLICATION IF EXISTS s2_pub", "CREATE PUBLICATION s2_pub FOR TABLE bench, snap");
+		String slot = "s2_starter";
+		this.server.createSlot(slot);
+		ConsumerProcess.Spec spec = snapshotSpec("S2", "backfill of " + fmt(n) + " rows under " + this.options.s2Rate
+				+ " txn/s", 1, slot, "s2_pub", Long.MAX_VALUE);
+		spec.mode = "backfill";
+		spec.jvmFlags.add("-Xlog:gc:file=" + this.harness.logDir.resolve("S2-starter-gc.log"));
+		ConsumerProcess p = new ConsumerProcess(this.server, this.harness, ConsumerKind.STARTER_SNAPSHOT, spec);
+		log(String.format(Locale.ROOT, "S2: backfill of snap (%s rows) while %d single-row transactions/s are "
+				+ "committed into bench, starter streaming both", fmt(n), this.options.s2Rate));
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+		Thread load = null;
+		Thread sampler = null;
+		LoadGenerator.Result[] loadResult = new LoadGenerator.Result[1];
+		Exception[] loadFailure = new Exception[1];
+		try {
+			p.start();
+			if (!p.awaitActive(Duration.ofSeconds(120))) {
+				throw new IllegalStateException("starter did not start streaming");
+			}
+			Thread.sleep(1000);
+			int warmup = 3;
+			load = new Thread(() -> {
+				try {
+					loadResult[0] = new LoadGenerator(this.server, this.options.l1Threads).run(70_000_001L,
+							this.options.s2Rate, warmup, 3600, stop::get);
+				}
+				catch (Exception ex) {
+					loadFailure[0] = ex;
+				}
+			}, "bench-s2-load");
+			load.start();
+			sampler = new Thread(() -> sampleRetainedWal(slot, sampling), "bench-s2-wal");
+			sampler.start();
+			Thread.sleep(warmup * 1000L + 500);
+			String lsnStart = this.server.currentLsn();
+			p.send("backfill snap");
+			Map<String, String> started = p.awaitEvent("backfill-started", Duration.ofSeconds(60));
+			if (started == null) {
+				throw new IllegalStateException("backfill did not start");
+			}
+			this.backfillStart = Long.parseLong(started.get("at"));
+			Map<String, String> completed = p.awaitEvent("snapshot-completed", Duration.ofMinutes(40));
+			if (completed == null) {
+				throw new IllegalStateException("backfill did not complete");
+			}
+			this.backfillEnd = Long.parseLong(completed.get("at"));
+			stop.set(true);
+			load.join();
+			this.backfillLoadAverage = ProcFs.loadAverage();
+			sampling.set(false);
+			sampler.join();
+			if (loadFailure[0] != null) {
+				throw loadFailure[0];
+			}
+			LoadGenerator.Result result = loadResult[0];
+			this.backfillLoad = result;
+			String lsnEnd = this.server.currentLsn();
+			String walBytes = this.server.queryString("SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn)::bigint::text",
+					lsnEnd, lsnStart);
+			spec.expectedRows = result.rows();
+			p.send("expect " + result.rows() + " " + started.get("micros"));
+			RunResult r = p.finish();
+			r.extra.put("achieved_rate", String.format(Locale.ROOT, "%.0f", result.achievedRate()));
+			r.extra.put("wal_written_bytes", walBytes);
+			this.results.add(r);
+			log(String.format(Locale.ROOT, "  S2 backfill %s rows in %.1f s; live rows achieved %.0f txn/s; latency "
+					+ "p50 %s us, p99 %s us, max %s us; retained WAL max %s bytes (restart_lsn), %s (confirmed_flush); "
+					+ "WAL written %s bytes%s", r.extra.get("snap_rows"),
+					(this.backfillEnd - this.backfillStart) / 1e9, result.achievedRate(), r.extra.get("lat_p50_us"),
+					r.extra.get("lat_p99_us"), r.extra.get("lat_max_us"), fmt(maxRetained(1)), fmt(maxRetained(2)),
+					walBytes, r.ok ? "" : "  FAILED: " + r.error));
+		}
+		catch (Exception ex) {
+			p.kill();
+			throw ex;
+		}
+		finally {
+			stop.set(true);
+			sampling.set(false);
+			if (load != null) {
+				load.join();
+			}
+			if (sampler != null) {
+				sampler.join();
+			}
+			this.server.dropSlot(slot);
+		}
+	}
+
+	private void sampleRetainedWal(String slot, java.util.concurrent.atomic.AtomicBoolean sampling) {
+		try (java.sql.Connection c = this.server.connect();
+				java.sql.PreparedStatement st = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), "
+						+ "restart_lsn)::bigint, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, "
+						+ "pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint FROM pg_replication_slots "
+						+ "WHERE slot_name = ?")) {
+			st.setString(1, slot);
+			while (sampling.get()) {
+				long now = System.nanoTime();
+				try (java.sql.ResultSet rs = st.executeQuery()) {
+					if (rs.next()) {
+						synchronized (this.walSamples) {
+							this.walSamples.add(new long[] { now, rs.getLong(1), rs.getLong(2), rs.getLong(3) });
+						}
+					}
+				}
+				long wait = 1_000_000_000L - (System.nanoTime() - now);
+				if (wait > 0) {
+					java.util.concurrent.locks.LockSupport.parkNanos(wait);
+				}
+			}
+		}
+		catch (java.sql.SQLException ex) {
+			log("S2: retained WAL sampling failed: " + ex.getMessage());
+		}
+	}
+
+	/** @param column 1: from restart_lsn, 2: from confirmed_flush_lsn; the largest sample during the backfill */
+	long maxRetained(int column) {
+		long max = -1;
+		synchronized (this.walSamples) {
+			for (long[] s : this.walSamples) {
+				if (s[0] >= this.backfillStart && (this.backfillEnd == 0 || s[0] <= this.backfillEnd)) {
+					max = Math.max(max, s[column]);
+				}
+			}
+		}
+		return max;
+	}
+
 	static String slotName(String workload, ConsumerKind kind, int run) {
 		return (workload + "_" + kind.id + "_" + run).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
 	}
@@ -350,6 +685,25 @@ public final class Bench {
 
 		int l1Threads = 2;
 
+		long s1Rows = 10_000_000;
+
+		int s1Threads = 2;
+
+		int s1Split;
+
+		long s1DebeziumRows = 2_000_000;
+
+		int s1Runs = 2;
+
+		/** pglogrepl.snapshot.chunk-size of the starter in S1 (0: its default) */
+		int s1ChunkSize;
+
+		String s1ProgressStore = "table";
+
+		long s2Rows = -1;
+
+		int s2Rate = 1000;
+
 		boolean jfr;
 
 		String out;
@@ -380,6 +734,15 @@ public final class Bench {
 					case "--l1-rate" -> o.l1Rate = Integer.parseInt(args[++i]);
 					case "--l1-seconds" -> o.l1Seconds = Integer.parseInt(args[++i]);
 					case "--l1-warmup" -> o.l1Warmup = Integer.parseInt(args[++i]);
+					case "--s1-rows" -> o.s1Rows = Long.parseLong(args[++i]);
+					case "--s1-threads" -> o.s1Threads = Integer.parseInt(args[++i]);
+					case "--s1-runs" -> o.s1Runs = Integer.parseInt(args[++i]);
+					case "--s1-chunk-size" -> o.s1ChunkSize = Integer.parseInt(args[++i]);
+					case "--s1-split" -> o.s1Split = Integer.parseInt(args[++i]);
+					case "--s1-debezium-rows" -> o.s1DebeziumRows = Long.parseLong(args[++i]);
+					case "--s1-progress-store" -> o.s1ProgressStore = args[++i];
+					case "--s2-rows" -> o.s2Rows = Long.parseLong(args[++i]);
+					case "--s2-rate" -> o.s2Rate = Integer.parseInt(args[++i]);
 					case "--skip" -> o.skip.addAll(Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(",")));
 					case "--with" -> o.with.addAll(Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(",")));
 					case "--jfr" -> o.jfr = true;
@@ -394,12 +757,20 @@ public final class Bench {
 						o.w4Rows = 500_000;
 						o.l1Seconds = 5;
 						o.l1Warmup = 2;
+						o.s1Rows = 500_000;
+						o.s1Runs = 1;
+						o.s1DebeziumRows = 100_000;
 					}
 					default -> throw new IllegalArgumentException("unknown option " + a
 							+ "; options: --runs N --w1-rows N --w2-txns N --w3-rows N --w4-rows N --w4-consumers starter,core "
-							+ "--l1-rate N --l1-seconds N --l1-warmup N --skip w1,w2,w3,l1,w4,pg_recvlogical,pgjdbc,core,starter,debezium "
+							+ "--l1-rate N --l1-seconds N --l1-warmup N --s1-rows N --s1-runs N --s1-threads N --s1-chunk-size N --s1-split N --s1-debezium-rows N "
+							+ "--s1-progress-store table|memory --s2-rows N --s2-rate N "
+							+ "--skip w1,w2,w3,l1,w4,s1,s2,pg_recvlogical,pgjdbc,core,starter,debezium "
 							+ "--with starter-untyped --jfr --out FILE --recvlogical PATH --jvm-flag FLAG --quick");
 				}
+			}
+			if (o.s2Rows < 0) {
+				o.s2Rows = o.s1Rows;
 			}
 			if (o.recvlogical == null) {
 				o.recvlogical = findRecvlogical();
@@ -410,9 +781,13 @@ public final class Bench {
 		String describe() {
 			return String.format(Locale.ROOT,
 					"runs=%d, W1=%d rows, W2=%d txns, W3=%d rows, W4=%d rows (%s), L1=%d txn/s for %d s after %d s warm-up, "
+							+ "S1=%d rows (%d rounds, starter threads 1 and %d, split %s, progress store %s, chunk size %s, Debezium measured over %d rows), S2=%d rows under %d txn/s, "
 							+ "skipped=%s, extra consumers=%s, extra JVM flags=%s%s",
 					this.runs, this.w1Rows, this.w2Txns, this.w3Rows, this.w4Rows,
 					this.w4Consumers.stream().map((k) -> k.id).toList(), this.l1Rate, this.l1Seconds, this.l1Warmup,
+					this.s1Rows, this.s1Runs, this.s1Threads, (this.s1Split > 1) ? this.s1Split + " tables" : "off",
+					this.s1ProgressStore, (this.s1ChunkSize > 0) ? String.valueOf(this.s1ChunkSize) : "default",
+					Math.min(this.s1Rows, this.s1DebeziumRows), this.s2Rows, this.s2Rate,
 					this.skip.isEmpty() ? "none" : this.skip, this.with.isEmpty() ? "none" : this.with,
 					this.jvmFlags.isEmpty() ? "none" : this.jvmFlags,
 					this.jfr ? ", JFR on the starter's first run" : "");
@@ -425,7 +800,7 @@ public final class Bench {
 		List<ConsumerKind> consumers() {
 			List<ConsumerKind> kinds = new ArrayList<>();
 			for (ConsumerKind kind : ConsumerKind.values()) {
-				if (enabled(kind.id) && (kind.byDefault() || this.with.contains(kind.id))
+				if (kind.streams() && enabled(kind.id) && (kind.byDefault() || this.with.contains(kind.id))
 						&& (kind != ConsumerKind.RECVLOGICAL || this.recvlogical != null)) {
 					kinds.add(kind);
 				}

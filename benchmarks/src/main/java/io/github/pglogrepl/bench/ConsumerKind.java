@@ -3,7 +3,9 @@ package io.github.pglogrepl.bench;
 import io.github.pglogrepl.bench.consumer.CoreConsumer;
 import io.github.pglogrepl.bench.consumer.DebeziumConsumer;
 import io.github.pglogrepl.bench.consumer.PgjdbcConsumer;
+import io.github.pglogrepl.bench.consumer.PgjdbcCopyConsumer;
 import io.github.pglogrepl.bench.consumer.StarterConsumer;
+import io.github.pglogrepl.bench.consumer.StarterSnapshotConsumer;
 
 /**
  * The consumers compared.
@@ -22,11 +24,23 @@ enum ConsumerKind {
 
 	/** Not in the default set ({@code --with starter-untyped}): the starter without record mapping. */
 	STARTER_UNTYPED("starter-untyped", "pglogrepl starter (InsertEvent<ChangeRow>, values by index)",
-			StarterConsumer.class);
+			StarterConsumer.class),
 
-	/** @return whether the consumer runs unless skipped (otherwise only with --with) */
+	/** Snapshot workloads only (S1): a table read with pgjdbc's COPY. */
+	COPY("copy", "pgjdbc COPY (SELECT ...) TO STDOUT (count only)", PgjdbcCopyConsumer.class),
+
+	/** Snapshot workloads only (S1, S2): the starter's snapshot reader. */
+	STARTER_SNAPSHOT("starter-snapshot", "pglogrepl starter snapshot (typed SnapshotEvent listener)",
+			StarterSnapshotConsumer.class);
+
+	/** @return whether the consumer runs in W1–W3 unless skipped (otherwise only with --with) */
 	boolean byDefault() {
-		return this != STARTER_UNTYPED;
+		return this != STARTER_UNTYPED && this != COPY && this != STARTER_SNAPSHOT;
+	}
+
+	/** @return whether it reads a replication slot in W1–W3 (the snapshot-only readers do not) */
+	boolean streams() {
+		return this != COPY && this != STARTER_SNAPSHOT;
 	}
 
 	final String id;

@@ -60,6 +60,15 @@ final class ConsumerProcess {
 
 		List<String> jvmFlags = new ArrayList<>();
 
+		/** more {@code --key value} arguments for the consumer */
+		List<String> extraArgs = new ArrayList<>();
+
+		/**
+		 * also sample the consumer's ordinary server connections (client backends in pg_stat_activity other than
+		 * the harness's): their CPU and the bytes they read from storage
+		 */
+		boolean trackBackends;
+
 		Duration timeout = Duration.ofMinutes(20);
 
 	}
@@ -104,6 +113,15 @@ final class ConsumerProcess {
 
 	private volatile long activeAt;
 
+	/** client backends of the consumer: pid -> { CPU ticks, bytes read from storage } (last sample) */
+	private final Map<Long, long[]> backends = new LinkedHashMap<>();
+
+	/** (time, machine busy ticks, iowait ticks, total ticks) every 100 ms */
+	private final List<long[]> machine = new ArrayList<>();
+
+	/** other {@code @bench} events of the consumer, by name: their values */
+	private final Map<String, Map<String, String>> events = new java.util.concurrent.ConcurrentHashMap<>();
+
 	ConsumerProcess(Server server, Harness harness, ConsumerKind kind, Spec spec) {
 		this.server = server;
 		this.harness = harness;
@@ -135,13 +153,14 @@ final class ConsumerProcess {
 		cmd.add("-cp");
 		cmd.add((this.kind == ConsumerKind.DEBEZIUM) ? this.harness.debeziumClasspath : this.harness.appClasspath);
 		cmd.add(this.kind.mainClass.getName());
-		cmd.addAll(List.of("--url", this.server.jdbcUrl, "--user", this.server.user, "--slot", this.spec.slot,
-				"--publication", this.spec.publication, "--rows", String.valueOf(this.spec.expectedRows), "--proto",
+		cmd.addAll(List.of("--url", this.server.jdbcUrl, "--user", this.server.user, "--slot",
+				String.valueOf(this.spec.slot), "--publication", String.valueOf(this.spec.publication), "--rows", String.valueOf(this.spec.expectedRows), "--proto",
 				this.spec.proto, "--streaming", this.spec.streaming, "--mode", this.spec.mode, "--timeout",
 				String.valueOf(this.spec.timeout.toSeconds())));
 		if (this.kind == ConsumerKind.STARTER_UNTYPED) {
 			cmd.addAll(List.of("--listener", "untyped"));
 		}
+		cmd.addAll(this.spec.extraArgs);
 		return cmd;
 	}
 
@@ -190,6 +209,10 @@ final class ConsumerProcess {
 							this.done.countDown();
 						}
 						default -> {
+							synchronized (this.events) {
+								this.events.put(parts[1], values);
+								this.events.notifyAll();
+							}
 						}
 					}
 				}
@@ -207,8 +230,19 @@ final class ConsumerProcess {
 			long now = System.nanoTime();
 			sampleOnce(now);
 			if (now >= nextSlotCheck) {
-				checkWalsender(now);
-				nextSlotCheck = now + ((this.activeAt == 0) ? 10_000_000L : 100_000_000L);
+				if (this.spec.slot != null) {
+					checkWalsender(now);
+				}
+				if (this.spec.trackBackends) {
+					checkBackends();
+					long[] cpu = ProcFs.machineCpu();
+					if (cpu != null) {
+						synchronized (this) {
+							this.machine.add(new long[] { now, cpu[0], cpu[1], cpu[2] });
+						}
+					}
+				}
+				nextSlotCheck = now + ((this.activeAt == 0 && this.spec.slot != null) ? 10_000_000L : 100_000_000L);
 			}
 			LockSupport.parkNanos(SAMPLE_NANOS);
 		}
@@ -242,6 +276,16 @@ final class ConsumerProcess {
 				}
 			}
 		}
+		for (Map.Entry<Long, long[]> e : this.backends.entrySet()) {
+			long ticks = ProcFs.cpuTicks(e.getKey());
+			if (ticks >= 0) {
+				e.getValue()[0] = ticks;
+				long read = ProcFs.bytesReadFromStorage(e.getKey());
+				if (read >= 0) {
+					e.getValue()[1] = read;
+				}
+			}
+		}
 		for (Map.Entry<Long, long[]> e : this.walsenders.entrySet()) {
 			long ws = ProcFs.cpuTicks(e.getKey());
 			if (ws >= 0) {
@@ -251,6 +295,42 @@ final class ConsumerProcess {
 					e.getValue()[1] = wsRss;
 				}
 			}
+		}
+	}
+
+	private void checkBackends() {
+		try (PreparedStatement st = this.monitor.prepareStatement("SELECT pid FROM pg_stat_activity WHERE "
+				+ "backend_type = 'client backend' AND pid <> pg_backend_pid() AND coalesce(application_name, '') "
+				+ "<> 'bench-harness'"); ResultSet rs = st.executeQuery()) {
+			while (rs.next()) {
+				long pid = rs.getLong(1);
+				synchronized (this) {
+					this.backends.computeIfAbsent(pid, (k) -> new long[] { 0, 0 });
+				}
+			}
+		}
+		catch (SQLException ex) {
+			// try again
+		}
+	}
+
+	/**
+	 * Waits for a {@code @bench <name>} line of the consumer.
+	 * @param name the event
+	 * @param timeout how long
+	 * @return its values, or {@code null} if it did not come (or the process ended)
+	 */
+	Map<String, String> awaitEvent(String name, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (this.events) {
+			while (!this.events.containsKey(name)) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0 || !this.process.isAlive()) {
+					return this.events.get(name);
+				}
+				this.events.wait(Math.max(1, Math.min(left / 1_000_000L, 200)));
+			}
+			return this.events.get(name);
 		}
 	}
 
@@ -364,14 +444,43 @@ final class ConsumerProcess {
 			if (this.result.first != 0 && this.result.last != 0) {
 				this.result.streamCpuTicks = cpuAfter(this.result.last) - cpuBefore(this.result.first);
 			}
+			if (this.spec.trackBackends) {
+				this.result.backendCount = this.backends.size();
+				this.result.backendCpuTicks = this.backends.values().stream().mapToLong((v) -> v[0]).sum();
+				this.result.backendReadBytes = this.backends.values().stream().mapToLong((v) -> v[1]).sum();
+				machineShare();
+			}
 		}
-		waitForSlotRelease();
-		this.result.slotStats.putAll(this.server.queryRow(
-				"SELECT spill_txns, spill_bytes, stream_txns, stream_bytes, total_txns, total_bytes "
-						+ "FROM pg_stat_replication_slots WHERE slot_name = ?",
-				this.spec.slot));
+		if (this.spec.slot != null) {
+			waitForSlotRelease();
+			this.result.slotStats.putAll(this.server.queryRow(
+					"SELECT spill_txns, spill_bytes, stream_txns, stream_bytes, total_txns, total_bytes "
+							+ "FROM pg_stat_replication_slots WHERE slot_name = ?",
+					this.spec.slot));
+		}
 		this.monitor.close();
 		return this.result;
+	}
+
+	/** The machine's busy and iowait share of all cores between the first and last row. */
+	private void machineShare() {
+		long[] from = null;
+		long[] to = null;
+		for (long[] m : this.machine) {
+			if (m[0] <= this.result.first || from == null) {
+				from = m;
+			}
+			if (to == null && m[0] >= this.result.last) {
+				to = m;
+			}
+		}
+		if (to == null && !this.machine.isEmpty()) {
+			to = this.machine.get(this.machine.size() - 1);
+		}
+		if (from != null && to != null && to[3] > from[3]) {
+			this.result.machineBusy = (to[1] - from[1]) / (double) (to[3] - from[3]);
+			this.result.machineIowait = (to[2] - from[2]) / (double) (to[3] - from[3]);
+		}
 	}
 
 	/** @return the CPU ticks of the last sample taken at or before {@code time} (0 before any) */

@@ -28,10 +28,24 @@ final class LoadGenerator {
 	}
 
 	Result run(long firstId, int rate, int warmupSeconds, int seconds) throws Exception {
+		return run(firstId, rate, warmupSeconds, seconds, () -> false);
+	}
+
+	/**
+	 * @param firstId the first row's id
+	 * @param rate transactions per second
+	 * @param warmupSeconds seconds of warm-up (rows before the measured window)
+	 * @param seconds the most seconds after the warm-up
+	 * @param stop checked after the warm-up before each transaction: ends the load early
+	 * @return what was generated
+	 */
+	Result run(long firstId, int rate, int warmupSeconds, int seconds, java.util.function.BooleanSupplier stop)
+			throws Exception {
 		long interval = 1_000_000_000L / rate;
 		long warmupCount = (long) rate * warmupSeconds;
 		long total = warmupCount + (long) rate * seconds;
 		AtomicLong failures = new AtomicLong();
+		AtomicLong inserted = new AtomicLong();
 		long[] measuredStart = new long[1];
 		long[] measuredEnd = new long[this.threads];
 		Thread[] workers = new Thread[this.threads];
@@ -54,12 +68,16 @@ final class LoadGenerator {
 						if (i == warmupCount) {
 							measuredStart[0] = System.nanoTime();
 						}
+						if (i >= warmupCount && stop.getAsBoolean()) {
+							break;
+						}
 						long id = firstId + i;
 						insert.setLong(1, id);
 						insert.setString(2, "customer-" + Long.toHexString(id * 0x9E3779B97F4A7C15L));
 						insert.setInt(3, (int) (id % 1000));
 						insert.setBigDecimal(4, java.math.BigDecimal.valueOf(id % 100000, 2));
 						insert.executeUpdate();
+						inserted.incrementAndGet();
 					}
 					measuredEnd[worker] = System.nanoTime();
 				}
@@ -82,7 +100,8 @@ final class LoadGenerator {
 			end = Math.max(end, e);
 		}
 		double measured = (end - start) / 1e9;
-		return new Result(total, warmupCount, measureFromMicros, measured, (total - warmupCount) / measured);
+		long rows = inserted.get();
+		return new Result(rows, warmupCount, measureFromMicros, measured, (rows - warmupCount) / measured);
 	}
 
 }

@@ -94,6 +94,43 @@ final class ProcFs {
 	}
 
 	/**
+	 * @param pid a process
+	 * @return bytes the process caused to be read from storage ({@code read_bytes}; page-cache hits are not
+	 * counted), or -1 if gone
+	 */
+	static long bytesReadFromStorage(long pid) {
+		String io = read("/proc/" + pid + "/io");
+		if (io == null) {
+			return -1;
+		}
+		int i = io.indexOf("read_bytes:");
+		if (i < 0) {
+			return -1;
+		}
+		int end = io.indexOf('\n', i);
+		return Long.parseLong(io.substring(i + 11, end).trim());
+	}
+
+	/**
+	 * @return the machine's CPU time in clock ticks, all cores: { busy (user, nice, system, irq, softirq, steal),
+	 * iowait, total }, or {@code null}
+	 */
+	static long[] machineCpu() {
+		String s = read("/proc/stat");
+		if (s == null || !s.startsWith("cpu ")) {
+			return null;
+		}
+		String[] f = s.substring(4, s.indexOf('\n')).trim().split("\\s+");
+		long total = 0;
+		for (int i = 0; i < Math.min(8, f.length); i++) {
+			total += Long.parseLong(f[i]);
+		}
+		long idle = Long.parseLong(f[3]);
+		long iowait = Long.parseLong(f[4]);
+		return new long[] { total - idle - iowait, iowait, total };
+	}
+
+	/**
 	 * @return the three load averages
 	 */
 	static String loadAverage() {

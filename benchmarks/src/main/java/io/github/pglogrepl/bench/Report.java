@@ -87,7 +87,7 @@ final class Report {
 		this.metadata.software.forEach((k, v) -> sw.add(k + " " + v));
 		line("* **Software:** " + String.join("; ", sw));
 		line("* **Consumer JVMs:** the harness's JDK with default flags (G1, default heap: 1/4 of RAM)"
-				+ ", except W4 (`-Xmx128m`)");
+				+ ", except W4 and the starter in S1 (`-Xmx128m`)");
 		List<String> settings = new ArrayList<>();
 		Server.SETTINGS.forEach((k, v) -> settings.add(k + "=" + v));
 		line("* **Server settings:** " + String.join(", ", settings));
@@ -107,6 +107,8 @@ final class Report {
 		throughputTable();
 		hugeTable();
 		latencyTable();
+		snapshotTable();
+		backfillTable();
 		targets();
 		allRuns();
 		method();
@@ -227,6 +229,202 @@ final class Report {
 		line("");
 	}
 
+	private List<RunResult> snapshotRuns() {
+		return this.bench.results.stream().filter((r) -> r.workload.equals("S1")).toList();
+	}
+
+	/** Median rows/s of the raw COPY runs of S1 (unordered, or in key order). */
+	private double copyRate(boolean ordered) {
+		return median(snapshotRuns().stream()
+			.filter((r) -> r.kind == ConsumerKind.COPY && r.variant.contains("ORDER BY") == ordered)
+			.toList(), RunResult::rowsPerSecond);
+	}
+
+	/** The COPY rate of the same round as {@code r} (a starter run), or the median of all rounds. */
+	private double copyRate(boolean ordered, RunResult r) {
+		if (r.kind == ConsumerKind.STARTER_SNAPSHOT && r.variant.contains("1 table")) {
+			for (RunResult c : snapshotRuns()) {
+				if (c.kind == ConsumerKind.COPY && c.run == r.run && c.variant.contains("ORDER BY") == ordered && c.ok) {
+					return c.rowsPerSecond();
+				}
+			}
+		}
+		return copyRate(ordered);
+	}
+
+	private static double share(double cpuSeconds, double seconds) {
+		return (seconds > 0) ? cpuSeconds / seconds : Double.NaN;
+	}
+
+	/** What bounds a reader's rate, from the CPU shares measured between its first and last row. */
+	static String bound(RunResult r) {
+		double seconds = r.firstToLast();
+		double client = share(r.streamCpuSeconds(), seconds);
+		double server = share(r.backendCpuSeconds(), seconds);
+		double walsender = share(r.walsenderCpuSeconds(), seconds);
+		String shares = "client " + f(100 * client, 0) + " %, server " + f(100 * server, 0) + " %"
+				+ (Double.isNaN(walsender) ? "" : ", walsender " + f(100 * walsender, 0) + " %") + " of a core";
+		String bound;
+		if (Math.max(client, server) >= 0.85) {
+			bound = ((client >= server) ? "client CPU" : "server CPU (the reading backend)");
+		}
+		else if (r.machineBusy >= 0.9) {
+			bound = "the machine's cores (busy " + f(100 * r.machineBusy, 0) + " %, shared)";
+		}
+		else if (r.machineIowait >= 0.1) {
+			bound = "I/O (iowait " + f(100 * r.machineIowait, 0) + " %)";
+		}
+		else {
+			bound = "neither CPU at a full core: waits between client and server";
+		}
+		return bound + "; " + shares;
+	}
+
+	private void snapshotTable() {
+		List<RunResult> runs = snapshotRuns();
+		if (runs.isEmpty()) {
+			return;
+		}
+		line("## S1: reading one table (snapshot)");
+		line("");
+		line("Each reader alone on the server, one after the other, in rounds (raw COPY, COPY in key order, the "
+				+ "starter): on a shared machine the load moves between runs, so *× raw COPY* of a starter run is taken "
+				+ "against the COPY of its own round (other readers: against the median). *Rows/s* is rows ÷ (last row − first row received by the "
+				+ "application: the listener for the starter and Debezium). *Start→done* is from the process start "
+				+ "(JVM, Spring context, slot) to the last row. *Client CPU* is the consumer process between its first "
+				+ "and last row; *server CPU* is that of its ordinary connections' backends (the COPY / chunk reads; "
+				+ "whole connection), *walsender* that of its replication connection (the starter's stream carries the "
+				+ "chunk watermarks); *% of a core* is CPU time ÷ first→last time. *Machine busy* is the share of all "
+				+ "cores busy (any process, including other builds) between first and last row, *iowait* the share "
+				+ "waiting for I/O, *read from storage* what the server backends read from disk (not the page cache).");
+		line("");
+		line("| Reader | Run | Completed | Rows | Rows/s (first→last) | × raw COPY | × COPY ORDER BY id | First→last s "
+				+ "| Start→done s | Client CPU s | Client CPU s / M rows | Peak RSS MB | Server CPU s | Walsender CPU s "
+				+ "| Machine busy % | iowait % | Read from storage MB | Bound by (measured) | Load before |");
+		line("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+		for (RunResult r : runs) {
+			double rate = r.rowsPerSecond();
+			double copy = copyRate(false, r);
+			double ordered = copyRate(true, r);
+			line("| " + r.label() + " | " + r.run + " | " + (r.ok ? "yes" : "**no**: " + r.error) + " | " + f(r.rows, 0)
+					+ " | " + f(rate, 0) + " | " + f(rate / copy, 2) + " | " + f(rate / ordered, 2) + " | "
+					+ f(r.firstToLast(), 2) + " | " + f(r.seconds(r.spawn, r.last), 2) + " | "
+					+ f(r.streamCpuSeconds(), 2) + " | " + f(r.streamCpuPerMillionRows(), 2) + " | "
+					+ f(r.peakRssMb(), 0) + " | " + f(r.backendCpuSeconds(), 2) + " | "
+					+ f(r.walsenderCpuSeconds(), 2) + " | " + f(100 * r.machineBusy, 0) + " | "
+					+ f(100 * r.machineIowait, 0) + " | " + f(r.backendReadBytes / 1e6, 0) + " | " + bound(r) + " | "
+					+ r.extra.getOrDefault("load_before", "?") + " |");
+		}
+		line("");
+		line("CPU per million rows over all the processes doing the reading (client + server backends + walsender), "
+				+ "which the machine's load does not change as much as the rates: "
+				+ cpuPerRow(ConsumerKind.COPY, "SELECT * FROM snap") + " raw COPY; "
+				+ cpuPerRow(ConsumerKind.COPY, "ORDER BY") + " COPY ORDER BY id; "
+				+ cpuPerRow(ConsumerKind.STARTER_SNAPSHOT, "1 thread") + " starter (1 thread); "
+				+ cpuPerRow(ConsumerKind.DEBEZIUM, "") + " Debezium.");
+		line("");
+		line("The starter runs with `pglogrepl.snapshot.mode=initial`, `progress-store=" + this.bench.options.s1ProgressStore
+				+ "`, the default `chunk-size` (8192) and `chunk-max-bytes` (8 MB), in a JVM with `-Xmx128m`, a typed "
+				+ "`@EventListener` on `SnapshotEvent<SnapRow>` calling `newValue()` (every column decoded and mapped to "
+				+ "a record). `snapshot.threads` reads tables in parallel: one table is read by one thread, so with one "
+				+ "table a second thread has nothing to do (the row is there to show it); the split row, if present, "
+				+ "reads the same number of rows as several tables. Debezium: the embedded engine, `snapshot.mode=initial`, "
+				+ "in-memory offsets, Connect `SourceRecord`s counted by the handler (default heap).");
+		line("");
+	}
+
+	/** "client a + server b = c s" CPU per M rows (median over the runs of that reader) */
+	private String cpuPerRow(ConsumerKind kind, String variant) {
+		List<RunResult> runs = snapshotRuns().stream()
+			.filter((r) -> r.kind == kind && r.variant.contains(variant)
+					&& (!variant.equals("SELECT * FROM snap") || !r.variant.contains("ORDER BY")))
+			.toList();
+		if (runs.isEmpty()) {
+			return "n/a";
+		}
+		double client = median(runs, RunResult::streamCpuPerMillionRows);
+		double server = median(runs, (r) -> r.backendCpuSeconds() / (r.rows / 1e6));
+		double walsender = median(runs, (r) -> r.walsenderCpuSeconds() / (r.rows / 1e6));
+		double total = client + server + (Double.isNaN(walsender) ? 0 : walsender);
+		return "client " + f(client, 2) + " + server " + f(server, 2)
+				+ (Double.isNaN(walsender) ? "" : " + walsender " + f(walsender, 2)) + " = " + f(total, 2) + " s";
+	}
+
+	private void backfillTable() {
+		List<RunResult> runs = this.bench.results.stream().filter((r) -> r.workload.equals("S2")).toList();
+		if (runs.isEmpty()) {
+			return;
+		}
+		Bench b = this.bench;
+		line("## S2: backfill while streaming live changes");
+		line("");
+		line("The starter streams tables `bench` and `snap` (publication `s2_pub`); a writer commits " + b.options.s2Rate
+				+ " single-row INSERT transactions/s into `bench` (" + b.options.l1Threads + " connections, open loop); "
+				+ "after 3 s of that, a backfill of `snap` is started through the `Snapshots` bean. *Latency* is "
+				+ "commit-to-listener of the live `InsertEvent<BenchRow>`s committed from the backfill's start until it "
+				+ "completed (then the writer stops). *Retained WAL* is sampled every second: `pg_current_wal_lsn() − "
+				+ "restart_lsn` (what the server keeps for the slot) and `− confirmed_flush_lsn` (not yet acknowledged). "
+				+ "Load average at the end of the backfill: " + b.backfillLoadAverage + ".");
+		line("");
+		line("| Backfill rows | Backfill s | Backfill rows/s | Live txn/s (target / achieved) | Live rows measured "
+				+ "| p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Retained WAL (restart_lsn) MB: at start / max / at end "
+				+ "| Unacknowledged WAL (confirmed_flush) max MB | WAL written during the backfill MB | Starter CPU s "
+				+ "| Server CPU s | Walsender CPU s | Peak RSS MB |");
+		line("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+		for (RunResult r : runs) {
+			Map<String, String> x = r.extra;
+			double seconds = (b.backfillEnd - b.backfillStart) / 1e9;
+			long snapRows = Long.parseLong(x.getOrDefault("snap_rows", "0"));
+			line("| " + f(snapRows, 0) + " | " + f(seconds, 1) + " | " + f(snapRows / seconds, 0) + " | "
+					+ b.options.s2Rate + " / " + x.getOrDefault("achieved_rate", "?") + " | " + x.get("lat_count") + " | "
+					+ ms(x.get("lat_p50_us")) + " | " + ms(x.get("lat_p90_us")) + " | " + ms(x.get("lat_p99_us")) + " | "
+					+ ms(x.get("lat_p999_us")) + " | " + ms(x.get("lat_max_us")) + " | " + mbOf(retainedAt(b.backfillStart))
+					+ " / " + mbOf(b.maxRetained(1)) + " / " + mbOf(retainedAt(b.backfillEnd)) + " | "
+					+ mbOf(b.maxRetained(2)) + " | " + mb(x.get("wal_written_bytes")) + " | " + f(r.cpuSeconds(), 1) + " | "
+					+ f(r.backendCpuSeconds(), 1) + " | " + f(r.walsenderCpuSeconds(), 1) + " | " + f(r.peakRssMb(), 0)
+					+ " |" + (r.ok ? "" : " FAILED: " + r.error));
+		}
+		line("");
+		StringBuilder series = new StringBuilder();
+		synchronized (b.walSamples) {
+			int i = 0;
+			for (long[] sample : b.walSamples) {
+				if (sample[0] >= b.backfillStart && sample[0] <= b.backfillEnd && (i++ % 5 == 0)) {
+					series.append((series.length() == 0) ? "" : ", ").append(f(sample[1] / 1e6, 1));
+				}
+			}
+		}
+		line("Retained WAL (restart_lsn) every 5 s during the backfill, MB: " + series + ".");
+		line("");
+		for (RunResult r : runs) {
+			line("Rows of `snap` delivered as `SnapshotEvent`s: " + f(Long.parseLong(r.extra.getOrDefault("snap_rows", "0")), 0)
+					+ " (the table has " + f(b.options.s2Rows, 0) + "; more means rows delivered twice, which at-least-once "
+					+ "delivery allows); `SnapshotTableCompletedEvent.rows()`: "
+					+ f(Long.parseLong(r.extra.getOrDefault("snap_event_rows", "0")), 0) + "; chunks delivered "
+					+ r.extra.getOrDefault("snap_chunks", "?") + ", read again " + r.extra.getOrDefault("snap_chunks_read_again", "?")
+					+ " (a chunk is read again when a transaction streamed before its low watermark was still invisible to "
+					+ "its read: frequent under a steady writer whose commits wait for the WAL flush).");
+		}
+		line("");
+	}
+
+	/** retained WAL (restart_lsn) of the last sample at or before {@code time} */
+	private long retainedAt(long time) {
+		long value = -1;
+		synchronized (this.bench.walSamples) {
+			for (long[] s : this.bench.walSamples) {
+				if (s[0] <= time || value < 0) {
+					value = s[1];
+				}
+			}
+		}
+		return value;
+	}
+
+	private static String mbOf(long bytes) {
+		return (bytes < 0) ? "n/a" : f(bytes / 1e6, 1);
+	}
+
 	private static String ms(String micros) {
 		return (micros == null) ? "n/a" : f(Long.parseLong(micros) / 1000.0, 2);
 	}
@@ -277,6 +475,7 @@ final class Report {
 				rows.add(target("L1: p99 commit-to-listener latency < 20 ms (loopback)", f(p99, 2) + " ms", r.ok && p99 < 20));
 			}
 		}
+		snapshotTargets(rows);
 		if (rows.isEmpty()) {
 			return;
 		}
@@ -288,6 +487,71 @@ final class Report {
 			line("| " + String.join(" | ", row) + " |");
 		}
 		line("");
+	}
+
+	private void snapshotTargets(List<String[]> rows) {
+		List<RunResult> runs = snapshotRuns();
+		double copy = copyRate(false);
+		double ordered = copyRate(true);
+		List<RunResult> ones = runs.stream()
+			.filter((r) -> r.kind == ConsumerKind.STARTER_SNAPSHOT && r.variant.startsWith("1 thread"))
+			.toList();
+		RunResult one = ones.isEmpty() ? null : ones.get(0);
+		RunResult debezium = runs.stream().filter((r) -> r.kind == ConsumerKind.DEBEZIUM).findFirst().orElse(null);
+		if (one != null) {
+			double rate = median(ones, RunResult::rowsPerSecond);
+			List<String> perRound = new ArrayList<>();
+			double[] ratios = new double[ones.size()];
+			for (int i = 0; i < ones.size(); i++) {
+				RunResult r = ones.get(i);
+				ratios[i] = r.rowsPerSecond() / copyRate(false, r);
+				perRound.add("round " + r.run + ": " + f(ratios[i], 2) + "× (" + f(r.rowsPerSecond() / copyRate(true, r), 2)
+						+ "× in key order; " + bound(r) + ")");
+			}
+			java.util.Arrays.sort(ratios);
+			double ratio = (ratios.length % 2 == 1) ? ratios[ratios.length / 2]
+					: (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+			boolean allOk = ones.stream().allMatch((r) -> r.ok);
+			rows.add(target("S1: starter snapshot, one reader, rows/s ≥ 0.8 × raw COPY", "median " + f(rate, 0)
+					+ " rows/s (raw COPY median " + f(copy, 0) + ", in key order " + f(ordered, 0)
+					+ "); ratio within each round, median " + f(ratio, 2) + "×: " + String.join("; ", perRound),
+					allOk && ratio >= 0.8));
+			if (debezium != null) {
+				double d = debezium.rowsPerSecond();
+				rows.add(target("S1: starter snapshot rows/s ≥ 5 × Debezium snapshot.mode=initial",
+						f(rate, 0) + " vs " + f(d, 0) + " rows/s = " + f(rate / d, 2) + "×; Debezium bound by "
+								+ bound(debezium),
+						one.ok && debezium.ok && rate / d >= 5));
+			}
+		}
+		for (RunResult r : runs) {
+			if (r.kind == ConsumerKind.STARTER_SNAPSHOT) {
+				rows.add(target("S1: starter snapshot (" + r.variant + ") completes under -Xmx128m",
+						r.ok ? f(r.rows, 0) + " rows, peak RSS " + f(r.peakRssMb(), 0) + " MB" : String.valueOf(r.error),
+						r.ok));
+			}
+		}
+		Bench b = this.bench;
+		for (RunResult r : b.results) {
+			if (!r.workload.equals("S2") || r.extra.get("lat_p99_us") == null) {
+				continue;
+			}
+			double p99 = Long.parseLong(r.extra.get("lat_p99_us")) / 1000.0;
+			rows.add(target("S2: live changes during a backfill under " + b.options.s2Rate
+					+ " txn/s reach their listener with p99 < 1 s", f(p99, 1) + " ms (max "
+							+ ms(r.extra.get("lat_max_us")) + " ms)", r.ok && p99 < 1000));
+			long max = b.maxRetained(1);
+			double seconds = (b.backfillEnd - b.backfillStart) / 1e9;
+			double walRate = Long.parseLong(r.extra.getOrDefault("wal_written_bytes", "0")) / Math.max(seconds, 1e-9);
+			// bounded: the slot never holds more than about 30 s of the WAL being written (restart_lsn moves with
+			// the server's running-transactions records, every 15 s), or one WAL segment
+			long limit = Math.max(16L << 20, Math.round(30 * walRate));
+			rows.add(target("S2: the slot's retained WAL stays bounded during the backfill (≤ 30 s of the WAL being "
+					+ "written, or one 16 MB segment)", "max " + mbOf(max) + " MB retained (restart_lsn), "
+							+ mbOf(b.maxRetained(2)) + " MB unacknowledged, while " + mb(r.extra.get("wal_written_bytes"))
+							+ " MB of WAL were written in " + f(seconds, 1) + " s (limit " + mbOf(limit) + " MB)",
+					r.ok && max >= 0 && max <= limit));
+		}
 	}
 
 	private static String[] target(String name, String measured, boolean met) {

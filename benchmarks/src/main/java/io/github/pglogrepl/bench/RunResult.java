@@ -49,6 +49,18 @@ final class RunResult {
 
 	long bytesWritten = -1;
 
+	/** client backends of the consumer (snapshot workloads): how many, their CPU, bytes read from storage */
+	int backendCount;
+
+	long backendCpuTicks = -1;
+
+	long backendReadBytes = -1;
+
+	/** share of all the machine's cores busy (and in iowait) between the first and last row, NaN if unknown */
+	double machineBusy = Double.NaN;
+
+	double machineIowait = Double.NaN;
+
 	final Map<String, String> slotStats = new LinkedHashMap<>();
 
 	final Map<String, String> extra = new LinkedHashMap<>();
@@ -100,6 +112,10 @@ final class RunResult {
 
 	double cpuPerMillionRows() {
 		return (this.rows > 0) ? cpuSeconds() / (this.rows / 1e6) : Double.NaN;
+	}
+
+	double backendCpuSeconds() {
+		return (this.backendCpuTicks < 0) ? Double.NaN : this.backendCpuTicks / (double) ProcFs.CLOCK_TICKS;
 	}
 
 	double peakRssMb() {

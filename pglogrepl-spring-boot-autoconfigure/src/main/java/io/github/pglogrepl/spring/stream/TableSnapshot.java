@@ -230,8 +230,17 @@ final class TableSnapshot implements Runnable {
 				if (this.coordinator.isStopping()) {
 					return;
 				}
-				if (inFlight.size() < IN_FLIGHT && !readAll) {
-					SnapshotChunk chunk = this.coordinator.register(this, 'H');
+				SnapshotChunk next = (inFlight.size() < IN_FLIGHT && !readAll) ? this.coordinator.register(this, 'H')
+						: null;
+				if (next != null && retryPending(inFlight)) {
+					// a chunk before it is to be read again (decided on the dispatch thread before this one was
+					// registered): reading on now would deliver this one twice
+					this.coordinator.unregister(next);
+					next.finish(SnapshotChunk.Outcome.ABANDONED);
+					next = null;
+				}
+				if (next != null) {
+					SnapshotChunk chunk = next;
 					inFlight.add(chunk);
 					SnapshotProgressStore.Entry progress = progressToSave ? entry() : null;
 					chunk.watermark('L').emit(connection,
@@ -299,6 +308,16 @@ final class TableSnapshot implements Runnable {
 		finally {
 			abandon(inFlight);
 		}
+	}
+
+	/** @return whether a chunk in flight is to be read again (checked after registering the next one) */
+	private static boolean retryPending(Deque<SnapshotChunk> inFlight) {
+		for (SnapshotChunk chunk : inFlight) {
+			if (chunk.outcome().getNow(null) == SnapshotChunk.Outcome.RETRY) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
