@@ -203,14 +203,6 @@ final class EventFactory {
 		this.outboxPayloadTypes = (payloadTypes != null) ? payloadTypes : new OutboxPayloadTypes();
 	}
 
-	/**
-	 * @param message a logical decoding message
-	 * @return whether it is an outbox event (published even without {@code pgoutput.messages})
-	 */
-	boolean isOutbox(LogicalDecodingMessage message) {
-		return this.outboxCodec != null && this.outboxCodec.prefix().equals(message.prefix());
-	}
-
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private ReplicationEvent outboxEvent(LogicalDecodingMessage m, Lsn walStart, Transaction txn) {
 		io.github.pglogrepl.spring.outbox.OutboxMessage outbox;

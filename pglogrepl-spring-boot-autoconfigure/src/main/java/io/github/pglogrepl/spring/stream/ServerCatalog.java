@@ -345,6 +345,19 @@ public final class ServerCatalog {
 	 * @throws SQLException if a query fails
 	 */
 	public List<PublishedTable> publishedTables(List<String> publications) throws SQLException {
+		return publishedTables(publications, null);
+	}
+
+	/**
+	 * Describes some of the tables the publications publish (each description costs three catalog queries, so a
+	 * request for one table of a large publication describes that one only).
+	 * @param publications the publication names
+	 * @param only the tables wanted, as {@code schema.table} (not quoted); {@code null} for all
+	 * @return those of them the publications publish, sorted by schema and name
+	 * @throws SQLException if a query fails
+	 */
+	public List<PublishedTable> publishedTables(List<String> publications, java.util.Set<String> only)
+			throws SQLException {
 		boolean columnLists = serverMajorVersion() >= 15;
 		Map<String, String[]> names = new java.util.TreeMap<>();
 		Map<String, java.util.Set<String>> attnames = new java.util.HashMap<>();
@@ -385,6 +398,9 @@ public final class ServerCatalog {
 		List<PublishedTable> tables = new ArrayList<>();
 		for (String[] name : names.values()) {
 			String key = name[0] + "." + name[1];
+			if (only != null && !only.contains(key)) {
+				continue;
+			}
 			java.util.Set<String> columns = allColumns.contains(key) ? null : attnames.get(key);
 			String filter = unfiltered.contains(key) ? null
 					: "(" + String.join(") OR (", filters.get(key)) + ")";

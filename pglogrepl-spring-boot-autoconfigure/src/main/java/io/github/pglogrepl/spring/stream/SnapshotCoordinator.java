@@ -355,14 +355,20 @@ final class SnapshotCoordinator implements Snapshots {
 			SnapshotCondition.check(request.condition());
 		}
 		ServerCatalog catalog = new ServerCatalog(connection);
-		List<ServerCatalog.PublishedTable> published = catalog.publishedTables(this.properties.getPublications());
 		List<ServerCatalog.PublishedTable> selected = new ArrayList<>();
 		if (request.tables().isEmpty()) {
-			selected.addAll(published);
+			selected.addAll(catalog.publishedTables(this.properties.getPublications()));
 		}
 		else {
+			// resolved first, so that only the tables asked for are described
+			Map<String, String> resolved = new LinkedHashMap<>();
 			for (String name : request.tables()) {
-				ServerCatalog.PublishedTable table = resolve(catalog, name, published);
+				resolved.put(name, resolve(catalog, name));
+			}
+			List<ServerCatalog.PublishedTable> published = catalog.publishedTables(this.properties.getPublications(),
+					new java.util.HashSet<>(resolved.values()));
+			for (Map.Entry<String, String> name : resolved.entrySet()) {
+				ServerCatalog.PublishedTable table = published(name.getValue(), published);
 				// a table named twice (orders, public.orders) is read once: two readers would race on its progress
 				if (selected.stream().noneMatch((t) -> t.oid() == table.oid())) {
 					selected.add(table);
@@ -431,8 +437,8 @@ final class SnapshotCoordinator implements Snapshots {
 		}
 	}
 
-	private ServerCatalog.PublishedTable resolve(ServerCatalog catalog, String name,
-			List<ServerCatalog.PublishedTable> published) {
+	/** @return the table's {@code schema.table}, resolved as SQL does */
+	private static String resolve(ServerCatalog catalog, String name) {
 		String[] resolved;
 		try {
 			resolved = catalog.resolveTable(name);
@@ -444,10 +450,14 @@ final class SnapshotCoordinator implements Snapshots {
 			throw new SnapshotRequestException("No table '" + name + "' (names are resolved as in SQL, with the "
 					+ "search path; quote mixed-case names: \"MyTable\")");
 		}
-		ServerCatalog.PublishedTable table = find(published, resolved[0] + "." + resolved[1]);
+		return resolved[0] + "." + resolved[1];
+	}
+
+	private ServerCatalog.PublishedTable published(String qualifiedName, List<ServerCatalog.PublishedTable> published) {
+		ServerCatalog.PublishedTable table = find(published, qualifiedName);
 		if (table == null) {
-			throw new SnapshotRequestException("Table " + resolved[0] + "." + resolved[1]
-					+ " is not published by " + this.properties.getPublications()
+			throw new SnapshotRequestException("Table " + qualifiedName + " is not published by "
+					+ this.properties.getPublications()
 					+ " (with a partitioned table and publish_via_partition_root, name the root; without it, the "
 					+ "partitions)");
 		}
@@ -631,12 +641,10 @@ final class SnapshotCoordinator implements Snapshots {
 			}
 			return null;
 		}
-		if (message instanceof LogicalDecodingMessage m) {
-			if (Watermark.isWatermark(m)) {
-				return watermark(Watermark.parse(m), walStart);
-			}
-			return (this.properties.isMessages() || this.events.isOutbox(m)) ? null : Output.HIDE;
+		if (message instanceof LogicalDecodingMessage m && Watermark.isWatermark(m)) {
+			return watermark(Watermark.parse(m), walStart);
 		}
+		// other logical messages: EventFactory decides (outbox events; the rest only with pgoutput.messages)
 		return null;
 	}
 
