@@ -243,11 +243,10 @@ final class SnapshotCoordinator implements Snapshots {
 	void start() {
 		this.executor.execute(() -> {
 			try (Connection connection = openConnection("snapshot progress")) {
-				List<SnapshotProgressStore.Entry> entries = this.store.load(connection);
-				if (this.store.isDurable()) {
-					String[] name = new ServerCatalog(connection).resolveTable(this.settings.getProgressTable());
-					this.progressTableName = (name != null) ? name[0] + "." + name[1] : null;
-				}
+				// created up front only for an initial snapshot; a backfill creates it when it starts
+				List<SnapshotProgressStore.Entry> entries = this.store.load(connection,
+						this.settings.getMode() == SnapshotMode.INITIAL);
+				rememberProgressTable(connection);
 				resume(connection, entries);
 				boolean initialKnown = entries.stream().anyMatch((e) -> INITIAL.equals(e.snapshotId()));
 				if (this.settings.getMode() == SnapshotMode.INITIAL && !initialKnown && !this.stopping) {
@@ -265,6 +264,14 @@ final class SnapshotCoordinator implements Snapshots {
 				this.loaded.countDown();
 			}
 		});
+	}
+
+	/** The progress table's name as the stream names it, so its changes are hidden from the listeners. */
+	private void rememberProgressTable(Connection connection) throws SQLException {
+		if (this.store.isDurable() && this.progressTableName == null) {
+			String[] name = new ServerCatalog(connection).resolveTable(this.settings.getProgressTable());
+			this.progressTableName = (name != null) ? name[0] + "." + name[1] : null;
+		}
 	}
 
 	private void resume(Connection connection, List<SnapshotProgressStore.Entry> entries) throws SQLException {
@@ -405,6 +412,8 @@ final class SnapshotCoordinator implements Snapshots {
 				}
 				job.tables.add(tableSnapshot);
 			}
+			this.store.ensureTable(connection);
+			rememberProgressTable(connection);
 			saveAll(connection, job);
 			this.jobs.put(id, job);
 		}

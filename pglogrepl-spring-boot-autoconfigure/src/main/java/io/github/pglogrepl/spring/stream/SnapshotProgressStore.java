@@ -66,25 +66,22 @@ class SnapshotProgressStore {
 	}
 
 	/**
-	 * Creates the table if missing and reads this slot's entries.
+	 * Reads this slot's entries, creating the table if missing when asked (an initial snapshot); otherwise a
+	 * missing table means no entries, and it is created with the first backfill ({@link #ensureTable}).
 	 * @param connection an ordinary connection
+	 * @param create whether to create the table if it is missing
 	 * @return the entries, oldest snapshot first
 	 * @throws SQLException if it fails
 	 */
-	List<Entry> load(Connection connection) throws SQLException {
+	List<Entry> load(Connection connection, boolean create) throws SQLException {
 		List<Entry> entries = new ArrayList<>();
 		if (this.quotedTable == null) {
 			return entries;
 		}
-		try (Statement st = connection.createStatement()) {
-			st.execute("CREATE TABLE IF NOT EXISTS " + this.quotedTable + " (slot_name text NOT NULL, "
-					+ "snapshot_id text NOT NULL, table_name text NOT NULL, status text NOT NULL, condition text, "
-					+ "cursor text[], rows_delivered bigint NOT NULL DEFAULT 0, chunks bigint NOT NULL DEFAULT 0, "
-					+ "rows_estimate bigint NOT NULL DEFAULT -1, started_at timestamptz, finished_at timestamptz, "
-					+ "reason text, created_at timestamptz NOT NULL DEFAULT now(), "
-					+ "updated_at timestamptz NOT NULL DEFAULT now(), "
-					+ "PRIMARY KEY (slot_name, snapshot_id, table_name))");
+		if (!create && !exists(connection)) {
+			return entries;
 		}
+		ensureTable(connection);
 		try (PreparedStatement ps = connection.prepareStatement("SELECT snapshot_id, table_name, status, condition, "
 				+ "cursor, rows_delivered, chunks, rows_estimate, started_at, finished_at, reason, created_at FROM "
 				+ this.quotedTable + " WHERE slot_name = ? ORDER BY created_at, snapshot_id, table_name")) {
@@ -100,6 +97,35 @@ class SnapshotProgressStore {
 			}
 		}
 		return entries;
+	}
+
+	/**
+	 * Creates the table if missing (before a snapshot's first entry is written).
+	 * @param connection an ordinary connection
+	 * @throws SQLException if it fails
+	 */
+	void ensureTable(Connection connection) throws SQLException {
+		if (this.quotedTable == null) {
+			return;
+		}
+		try (Statement st = connection.createStatement()) {
+			st.execute("CREATE TABLE IF NOT EXISTS " + this.quotedTable + " (slot_name text NOT NULL, "
+					+ "snapshot_id text NOT NULL, table_name text NOT NULL, status text NOT NULL, condition text, "
+					+ "cursor text[], rows_delivered bigint NOT NULL DEFAULT 0, chunks bigint NOT NULL DEFAULT 0, "
+					+ "rows_estimate bigint NOT NULL DEFAULT -1, started_at timestamptz, finished_at timestamptz, "
+					+ "reason text, created_at timestamptz NOT NULL DEFAULT now(), "
+					+ "updated_at timestamptz NOT NULL DEFAULT now(), "
+					+ "PRIMARY KEY (slot_name, snapshot_id, table_name))");
+		}
+	}
+
+	private boolean exists(Connection connection) throws SQLException {
+		try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+			ps.setString(1, this.quotedTable);
+			try (ResultSet rs = ps.executeQuery()) {
+				return rs.next() && rs.getBoolean(1);
+			}
+		}
 	}
 
 	/**
