@@ -49,16 +49,30 @@ public class PgLogReplEndpoint {
 
 	private final List<ReplicationStreamContainer> containers;
 
+	private final List<PgLogReplReportContributor> contributors;
+
 	/**
 	 * Creates the endpoint.
 	 * @param containers the streams
 	 */
 	public PgLogReplEndpoint(List<ReplicationStreamContainer> containers) {
-		this.containers = List.copyOf(containers);
+		this(containers, List.of());
 	}
 
 	/**
-	 * @return the report: {@code {"streams": {"<name>": {"stream": ..., "slot": ..., "publications": ...}}}}
+	 * Creates the endpoint.
+	 * @param containers the streams
+	 * @param contributors further sections of the report (the Kafka relay's)
+	 */
+	public PgLogReplEndpoint(List<ReplicationStreamContainer> containers,
+			List<PgLogReplReportContributor> contributors) {
+		this.containers = List.copyOf(containers);
+		this.contributors = List.copyOf(contributors);
+	}
+
+	/**
+	 * @return the report: {@code {"streams": {"<name>": {"stream": ..., "slot": ..., "publications": ...}}}}, and a
+	 * section per {@link PgLogReplReportContributor} ({@code "kafka"} with the relay)
 	 */
 	@ReadOperation
 	public Map<String, Object> report() {
@@ -68,6 +82,9 @@ public class PgLogReplEndpoint {
 		}
 		Map<String, Object> report = new LinkedHashMap<>();
 		report.put("streams", streams);
+		for (PgLogReplReportContributor contributor : this.contributors) {
+			report.put(contributor.name(), contributor.report());
+		}
 		return report;
 	}
 

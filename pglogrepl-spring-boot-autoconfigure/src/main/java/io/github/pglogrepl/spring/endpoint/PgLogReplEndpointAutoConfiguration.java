@@ -24,8 +24,9 @@ public final class PgLogReplEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PgLogReplEndpoint pgLogReplEndpoint(ObjectProvider<ReplicationStreamContainer> containers) {
-		return new PgLogReplEndpoint(containers.orderedStream().toList());
+	PgLogReplEndpoint pgLogReplEndpoint(ObjectProvider<ReplicationStreamContainer> containers,
+			ObjectProvider<PgLogReplReportContributor> contributors) {
+		return new PgLogReplEndpoint(containers.orderedStream().toList(), contributors.orderedStream().toList());
 	}
 
 }

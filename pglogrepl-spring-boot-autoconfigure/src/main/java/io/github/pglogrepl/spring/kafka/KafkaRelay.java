@@ -1,20 +1,15 @@
 package io.github.pglogrepl.spring.kafka;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,50 +20,58 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
 import org.springframework.kafka.core.ProducerFactory;
 
-import io.github.pglogrepl.Lsn;
+import io.github.pglogrepl.spring.event.BeginEvent;
 import io.github.pglogrepl.spring.event.CommitEvent;
 import io.github.pglogrepl.spring.event.DeleteEvent;
 import io.github.pglogrepl.spring.event.InsertEvent;
 import io.github.pglogrepl.spring.event.OutboxEvent;
 import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.SnapshotChunkEndEvent;
 import io.github.pglogrepl.spring.event.SnapshotEvent;
 import io.github.pglogrepl.spring.event.TruncateEvent;
 import io.github.pglogrepl.spring.event.UpdateEvent;
-import io.github.pglogrepl.spring.stream.Acknowledgement;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 
 /**
- * Relays every change of the replication streams to Kafka and acknowledges the slot behind the broker.
+ * Relays every change of the replication streams to Kafka and acknowledges each slot behind the broker.
  *
  * <p>Its listeners run on each stream's dispatch thread, in commit order. Each change becomes records
- * ({@link ChangeRecordEncoder}) sent with one idempotent producer ({@code acks=all}), asynchronously; a stream's
- * slot is acknowledged (the stream runs with {@code ack-mode=manual}) up to a transaction's end once the broker
- * acknowledged every record of it and of every earlier transaction ({@link PendingTransactions}). Per key, records
- * keep the commit order: one producer, idempotence, at most 5 requests in flight.
+ * ({@link ChangeRecordEncoder}); a stream's slot is acknowledged (the stream runs with {@code ack-mode=manual}) up
+ * to a transaction's end only once every record of it and of every earlier transaction is on the broker. How, per
+ * stream ({@link StreamRelay}): at-least-once by default ({@link AtLeastOnceStreamRelay}: one idempotent producer,
+ * {@code acks=all}, asynchronous sends), or exactly-once with {@code pglogrepl.kafka.transactional=true}
+ * ({@link TransactionalStreamRelay}: Kafka transactions, one producer per slot). Per key, records keep the commit
+ * order (one producer per stream, idempotence, at most 5 requests in flight).
  *
  * <p><b>Back-pressure.</b> When the broker is slow or down, the producer's buffer ({@code buffer.memory}) fills and
  * {@code send} blocks the dispatch thread (up to {@code max.block.ms}); the stream's bounded queue then fills and
- * reading pauses: memory stays bounded, and the slot keeps everything not acknowledged.
+ * reading pauses: memory stays bounded, and the slot keeps everything not acknowledged. {@link #state()} shows
+ * how long the broker has acknowledged nothing.
  *
- * <p><b>Failures.</b> A record the broker rejects or that times out ({@code delivery.timeout.ms}) is never dropped:
- * its transaction is never acknowledged, and the relay's next listener call throws a {@link KafkaRelayException}
- * to the stream's error handler, whose default retries — the stream is delivered again from the last acknowledged
- * position and every record after it is sent again (at-least-once: duplicates, never gaps). The state
- * ({@link #state()}) shows records sent, in flight, transactions waiting for the broker and the last error.
+ * <p><b>Failures.</b> A record that could not be sent is never dropped: its transaction is not acknowledged, and
+ * the relay's next listener call throws a {@link KafkaRelayException} to the stream's error handler, whose
+ * default retries — the stream is delivered again from the last acknowledged position. A record the broker
+ * rejects for good (too large, not authorized) first goes to the {@link RejectedRecordHandler} (retry, dead-letter
+ * topic, or stop).
  *
- * <p><b>Snapshot rows</b> are sent and awaited one by one: a snapshot records a chunk as delivered when its
- * listeners returned, independently of the slot's acknowledgement, so a row must be on the broker by then.
+ * <p><b>Snapshot rows</b> are sent like changes; at the end of each chunk ({@link SnapshotChunkEndEvent}) the
+ * relay waits until the broker has all of them (transactional: commits them), because the chunk is then recorded
+ * as delivered independently of the slot's acknowledgement.
  */
 public class KafkaRelay implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(KafkaRelay.class);
 
 	/** How often acknowledgements that had to wait for the dispatch thread are tried again. */
-	private static final long ACKNOWLEDGE_RETRY_MILLIS = 20;
+	private static final long TICK_MILLIS = 20;
 
 	private final ProducerFactory<byte[], byte[]> producerFactory;
 
 	private final ChangeRecordEncoder encoder;
+
+	private final RejectedRecordHandler rejectedRecordHandler;
+
+	private final KafkaRelayProperties properties;
 
 	private final Map<Object, StreamRelay> streams = new ConcurrentHashMap<>();
 
@@ -78,30 +81,57 @@ public class KafkaRelay implements DisposableBean {
 
 	private final AtomicLong failed = new AtomicLong();
 
+	final AtomicLong deadLettered = new AtomicLong();
+
+	private final AtomicLong kafkaTransactionsCommitted = new AtomicLong();
+
+	private final AtomicLong kafkaTransactionsAborted = new AtomicLong();
+
+	private final AtomicLong transactionsSkipped = new AtomicLong();
+
 	private final ScheduledExecutorService ticker;
 
 	private volatile Producer<byte[], byte[]> producer;
 
-	private volatile boolean failing;
+	private volatile LongConsumer sendLatency = (nanos) -> {
+	};
+
+	/** When the broker last acknowledged a record (or the relay had nothing in flight). */
+	private volatile long lastProgressNanos = System.nanoTime();
 
 	private volatile String lastError;
 
 	private volatile Instant lastErrorAt;
 
+	private volatile boolean failing;
+
 	/**
-	 * @param producerFactory makes the producer (byte-array serializers, {@code acks=all}, idempotent)
+	 * @param producerFactory makes the producer (byte-array serializers, {@code acks=all}, idempotent); in
+	 * transactional mode its settings are those of each stream's transactional producer
 	 * @param encoder turns events into records
+	 * @param rejectedRecordHandler decides about records the broker rejects for good
+	 * @param properties the relay's settings
 	 */
-	public KafkaRelay(ProducerFactory<byte[], byte[]> producerFactory, ChangeRecordEncoder encoder) {
+	public KafkaRelay(ProducerFactory<byte[], byte[]> producerFactory, ChangeRecordEncoder encoder,
+			RejectedRecordHandler rejectedRecordHandler, KafkaRelayProperties properties) {
 		this.producerFactory = producerFactory;
 		this.encoder = encoder;
+		this.rejectedRecordHandler = rejectedRecordHandler;
+		this.properties = properties;
 		this.ticker = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "pglogrepl-kafka-ack");
+			Thread thread = new Thread(runnable, "pglogrepl-kafka-relay");
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.ticker.scheduleWithFixedDelay(this::acknowledgeAll, ACKNOWLEDGE_RETRY_MILLIS, ACKNOWLEDGE_RETRY_MILLIS,
-				TimeUnit.MILLISECONDS);
+		this.ticker.scheduleWithFixedDelay(this::tickAll, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * @param event a transaction begins
+	 */
+	@EventListener
+	public void onBegin(BeginEvent event) {
+		stream(event).begin(event);
 	}
 
 	/**
@@ -109,7 +139,7 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	@EventListener
 	public void onInsert(InsertEvent<?> event) {
-		relay(event, false);
+		relay(event);
 	}
 
 	/**
@@ -117,7 +147,7 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	@EventListener
 	public void onUpdate(UpdateEvent<?> event) {
-		relay(event, false);
+		relay(event);
 	}
 
 	/**
@@ -125,7 +155,7 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	@EventListener
 	public void onDelete(DeleteEvent<?> event) {
-		relay(event, false);
+		relay(event);
 	}
 
 	/**
@@ -133,7 +163,7 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	@EventListener
 	public void onTruncate(TruncateEvent event) {
-		relay(event, false);
+		relay(event);
 	}
 
 	/**
@@ -141,59 +171,55 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	@EventListener
 	public void onOutbox(OutboxEvent<?> event) {
-		relay(event, false);
+		relay(event);
 	}
 
 	/**
-	 * @param event a snapshot row: waits until the broker acknowledged it
+	 * @param event a snapshot row
 	 */
 	@EventListener
 	public void onSnapshot(SnapshotEvent<?> event) {
-		relay(event, true);
+		relay(event);
 	}
 
 	/**
-	 * A transaction committed: it is acknowledged once the broker acknowledged its records and every earlier
+	 * @param event the end of a snapshot chunk: returns once the broker has its rows
+	 */
+	@EventListener
+	public void onSnapshotChunkEnd(SnapshotChunkEndEvent event) {
+		stream(event).chunkEnd();
+	}
+
+	/**
+	 * A transaction committed: it is acknowledged once the broker has its records and every earlier
 	 * transaction's.
 	 * @param event the commit
 	 */
 	@EventListener
 	public void onCommit(CommitEvent event) {
-		StreamRelay stream = stream(event);
-		stream.throwIfFailed();
-		stream.pending.committed(event.endLsn());
-		stream.acknowledge();
+		stream(event).committed(event);
 	}
 
-	private void relay(ReplicationEvent event, boolean await) {
+	private void relay(ReplicationEvent event) {
 		StreamRelay stream = stream(event);
-		stream.throwIfFailed();
 		List<ProducerRecord<byte[], byte[]>> records = this.encoder.records(event, stream.database);
-		CompletableFuture<Void> last = null;
-		for (ProducerRecord<byte[], byte[]> record : records) {
-			last = stream.send(record, event);
-		}
-		if (await && last != null) {
-			awaitSnapshotRow(last, stream);
-		}
-		stream.throwIfFailed();
+		stream.send(event, records);
 	}
 
-	private void awaitSnapshotRow(CompletableFuture<Void> sentRecord, StreamRelay stream) {
-		try {
-			sentRecord.get(10, TimeUnit.MINUTES);
+	private StreamRelay stream(ReplicationEvent event) {
+		return this.streams.computeIfAbsent(event.getSource(), (source) -> newStream(source, event.slotName()));
+	}
+
+	private StreamRelay newStream(Object source, String slotName) {
+		if (!(source instanceof ReplicationStreamContainer container)) {
+			throw new IllegalStateException("The Kafka relay needs events of a ReplicationStreamContainer, not of "
+					+ source);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new KafkaRelayException("Interrupted while waiting for the broker to acknowledge a snapshot row", ex);
+		if (this.properties.isTransactional()) {
+			return new TransactionalStreamRelay(this, container, slotName,
+					this.producerFactory.getConfigurationProperties());
 		}
-		catch (ExecutionException | TimeoutException ex) {
-			// the failure was recorded by the callback (thrown below), or it never completed
-			if (ex instanceof TimeoutException) {
-				stream.failed(new KafkaRelayException("No acknowledgement from the broker for a snapshot row", ex),
-						"a snapshot row");
-			}
-		}
+		return new AtLeastOnceStreamRelay(this, container, slotName, this::producer);
 	}
 
 	private Producer<byte[], byte[]> producer() {
@@ -210,19 +236,76 @@ public class KafkaRelay implements DisposableBean {
 		return current;
 	}
 
-	private StreamRelay stream(ReplicationEvent event) {
-		return this.streams.computeIfAbsent(event.getSource(), (source) -> new StreamRelay(source, event.slotName()));
-	}
-
-	private void acknowledgeAll() {
+	private void tickAll() {
 		for (StreamRelay stream : this.streams.values()) {
 			try {
-				stream.acknowledge();
+				stream.tick();
 			}
 			catch (RuntimeException ex) {
-				logger.debug("Acknowledgement of slot '" + stream.slotName + "' failed: " + ex);
+				logger.debug("The relay's tick of slot '" + stream.slotName + "' failed: " + ex);
 			}
 		}
+	}
+
+	KafkaRelayProperties properties() {
+		return this.properties;
+	}
+
+	RejectedRecordHandler rejectedRecordHandler() {
+		return this.rejectedRecordHandler;
+	}
+
+	String offsetsTopic(String slotName) {
+		String configured = this.properties.getOffsetsTopic();
+		return (configured != null) ? configured : this.encoder.topics().prefix(slotName) + ".offsets";
+	}
+
+	/**
+	 * @param recorder receives the time from each send to the broker's acknowledgement, in nanoseconds
+	 */
+	public void setSendLatencyRecorder(LongConsumer recorder) {
+		this.sendLatency = recorder;
+	}
+
+	void recordSent() {
+		if (this.sent.get() == this.acknowledged.get() + this.failed.get()) {
+			// nothing was in flight: the wait for the broker starts now
+			this.lastProgressNanos = System.nanoTime();
+		}
+		this.sent.incrementAndGet();
+	}
+
+	void recordAcknowledged(long latencyNanos) {
+		this.acknowledged.incrementAndGet();
+		this.lastProgressNanos = System.nanoTime();
+		this.sendLatency.accept(latencyNanos);
+	}
+
+	void recordFailed() {
+		this.failed.incrementAndGet();
+	}
+
+	void failure(String error) {
+		this.lastError = error;
+		this.lastErrorAt = Instant.now();
+		this.failing = true;
+	}
+
+	/** A transaction was acknowledged to a slot. */
+	void progressed() {
+		this.failing = false;
+	}
+
+	void kafkaTransactionCommitted() {
+		this.kafkaTransactionsCommitted.incrementAndGet();
+	}
+
+	void kafkaTransactionAborted() {
+		this.kafkaTransactionsAborted.incrementAndGet();
+	}
+
+	void transactionSkipped() {
+		this.transactionsSkipped.incrementAndGet();
 	}
 
 	/**
@@ -230,35 +313,48 @@ public class KafkaRelay implements DisposableBean {
 	 */
 	public KafkaRelayState state() {
 		int pending = 0;
+		int deadLetterWaiting = 0;
 		Map<String, String> positions = new TreeMap<>();
 		for (StreamRelay stream : this.streams.values()) {
-			pending += stream.pending.committedPending();
+			pending += stream.transactionsPending();
+			deadLetterWaiting += stream.deadLetters.waiting();
 			positions.put(stream.name, String.valueOf(stream.acknowledged));
 		}
 		long acked = this.acknowledged.get();
 		long failures = this.failed.get();
 		long sentRecords = this.sent.get();
-		return new KafkaRelayState(sentRecords, acked, failures, Math.max(0, sentRecords - acked - failures), pending,
-				positions, this.failing, this.lastError, this.lastErrorAt);
+		long inFlight = Math.max(0, sentRecords - acked - failures);
+		long waitingMillis = (inFlight > 0)
+				? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.lastProgressNanos) : 0;
+		return new KafkaRelayState(this.properties.isTransactional() ? "exactly-once" : "at-least-once", sentRecords,
+				acked, failures, inFlight, pending, waitingMillis, this.deadLettered.get(), deadLetterWaiting,
+				this.kafkaTransactionsCommitted.get(), this.kafkaTransactionsAborted.get(),
+				this.transactionsSkipped.get(), positions, this.failing, this.lastError, this.lastErrorAt);
 	}
 
 	/**
-	 * Closes the producer after its sends completed (or its close timeout passed), acknowledging what they
-	 * completed if the stream still runs.
+	 * Finishes what can be finished (transactional: commits an open Kafka transaction between PostgreSQL
+	 * transactions), closes the producers after their sends completed (or 10 s passed), and acknowledges what
+	 * they completed if the stream still runs.
 	 */
 	@Override
 	public void destroy() {
+		this.ticker.shutdownNow();
+		for (StreamRelay stream : this.streams.values()) {
+			stream.close();
+		}
 		Producer<byte[], byte[]> current = this.producer;
 		if (current != null) {
 			try {
-				current.close(Duration.ofSeconds(10));
+				current.close(java.time.Duration.ofSeconds(10));
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Closing the Kafka relay's producer failed: " + ex);
 			}
 		}
-		acknowledgeAll();
-		this.ticker.shutdownNow();
+		for (StreamRelay stream : this.streams.values()) {
+			stream.acknowledge();
+		}
 		if (this.producerFactory instanceof DisposableBean disposable) {
 			try {
 				disposable.destroy();
@@ -267,151 +363,6 @@ public class KafkaRelay implements DisposableBean {
 				logger.warn("Closing the Kafka relay's producer factory failed: " + ex);
 			}
 		}
-	}
-
-	/** The relay's state for one stream. */
-	private final class StreamRelay {
-
-		final String name;
-
-		final String slotName;
-
-		final Acknowledgement acknowledgement;
-
-		final String database;
-
-		volatile PendingTransactions pending = new PendingTransactions();
-
-		/** A send that failed since the stream was last (re)delivered; guarded by this. */
-		private Throwable failure;
-
-		private String failureDescription;
-
-		/** The end of the last transaction fully on the broker; guarded by this. */
-		private Lsn ready;
-
-		volatile Lsn acknowledged;
-
-		StreamRelay(Object source, String slotName) {
-			this.slotName = slotName;
-			if (source instanceof ReplicationStreamContainer container) {
-				this.name = container.streamName();
-				this.acknowledgement = container.acknowledgement();
-				this.database = databaseName(container.getContainerProperties().getJdbcUrl());
-				this.acknowledged = this.acknowledgement.acknowledged();
-			}
-			else {
-				throw new IllegalStateException("The Kafka relay needs events of a ReplicationStreamContainer, not of "
-						+ source);
-			}
-		}
-
-		CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, ReplicationEvent event) {
-			PendingTransactions transactions = this.pending;
-			PendingTransactions.Transaction transaction = transactions.sending();
-			CompletableFuture<Void> done = new CompletableFuture<>();
-			AtomicBoolean completed = new AtomicBoolean();
-			KafkaRelay.this.sent.incrementAndGet();
-			try {
-				producer().send(record, (metadata, exception) -> {
-					if (completed.compareAndSet(false, true)) {
-						completed(transactions, transaction, exception, record, event, done);
-					}
-				});
-			}
-			catch (RuntimeException ex) {
-				if (completed.compareAndSet(false, true)) {
-					completed(transactions, transaction, ex, record, event, done);
-				}
-			}
-			return done;
-		}
-
-		private void completed(PendingTransactions transactions, PendingTransactions.Transaction transaction,
-				Exception exception, ProducerRecord<byte[], byte[]> record, ReplicationEvent event,
-				CompletableFuture<Void> done) {
-			transactions.completed(transaction, exception);
-			if (exception == null) {
-				KafkaRelay.this.acknowledged.incrementAndGet();
-				done.complete(null);
-				acknowledge();
-				return;
-			}
-			KafkaRelay.this.failed.incrementAndGet();
-			synchronized (this) {
-				if (transactions == this.pending) {
-					failed(exception, "topic " + record.topic() + ", " + event.describe(false));
-				}
-			}
-			done.completeExceptionally(exception);
-		}
-
-		synchronized void failed(Throwable exception, String what) {
-			if (this.failure == null) {
-				this.failure = exception;
-				this.failureDescription = what;
-			}
-			String error = "Kafka send failed for " + what + ": " + exception;
-			KafkaRelay.this.lastError = error;
-			KafkaRelay.this.lastErrorAt = Instant.now();
-			KafkaRelay.this.failing = true;
-		}
-
-		/**
-		 * After a failed send: gives up what is pending (it is delivered again from the last acknowledged position)
-		 * and throws to the stream's error handler.
-		 */
-		void throwIfFailed() {
-			Throwable cause;
-			String what;
-			synchronized (this) {
-				cause = this.failure;
-				if (cause == null) {
-					return;
-				}
-				what = this.failureDescription;
-				this.failure = null;
-				this.failureDescription = null;
-				this.pending.abandon();
-				this.pending = new PendingTransactions();
-			}
-			throw new KafkaRelayException("A record of slot '" + this.slotName + "' was not acknowledged by the broker ("
-					+ what + "): the stream is delivered again from " + this.acknowledgement.acknowledged(), cause);
-		}
-
-		/**
-		 * Acknowledges the slot up to the last transaction fully on the broker. The acknowledgement is refused
-		 * while the transaction's {@code CommitEvent} is still being delivered (its listeners, this relay's
-		 * included, have not all returned); it is tried again shortly.
-		 */
-		synchronized void acknowledge() {
-			Lsn end = this.pending.acknowledgeable();
-			if (end != null && (this.ready == null || end.isAfter(this.ready))) {
-				this.ready = end;
-			}
-			if (this.ready == null || (this.acknowledged != null && !this.ready.isAfter(this.acknowledged))) {
-				return;
-			}
-			try {
-				this.acknowledgement.acknowledge(this.ready);
-				this.acknowledged = this.ready;
-				if (this.failure == null) {
-					KafkaRelay.this.failing = false;
-				}
-			}
-			catch (IllegalArgumentException notDeliveredYet) {
-				// the commit's listeners are still running: the ticker tries again
-			}
-		}
-
-	}
-
-	static String databaseName(String jdbcUrl) {
-		if (jdbcUrl == null) {
-			return null;
-		}
-		Properties parsed = org.postgresql.Driver.parseURL(jdbcUrl, new Properties());
-		return (parsed != null) ? parsed.getProperty("PGDBNAME") : null;
 	}
 
 }

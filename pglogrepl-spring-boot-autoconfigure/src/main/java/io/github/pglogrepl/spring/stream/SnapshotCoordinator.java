@@ -44,6 +44,7 @@ import io.github.pglogrepl.pgoutput.TruncateMessage;
 import io.github.pglogrepl.pgoutput.TupleData;
 import io.github.pglogrepl.pgoutput.UpdateMessage;
 import io.github.pglogrepl.spring.event.ReplicationEvent;
+import io.github.pglogrepl.spring.event.SnapshotChunkEndEvent;
 import io.github.pglogrepl.spring.event.SnapshotTableCancelledEvent;
 import io.github.pglogrepl.spring.event.SnapshotTableCompletedEvent;
 import io.github.pglogrepl.spring.event.SnapshotTableStartedEvent;
@@ -796,6 +797,8 @@ final class SnapshotCoordinator implements Snapshots {
 
 			private int rowIndex;
 
+			private boolean chunkEndDone;
+
 			private boolean afterDone = !result.last();
 
 			private ReplicationEvent next = advance();
@@ -816,6 +819,11 @@ final class SnapshotCoordinator implements Snapshots {
 					}
 					output.rows++;
 					return SnapshotCoordinator.this.events.snapshotRow(table.relation, tuple, walStart, table.job.id);
+				}
+				if (!this.chunkEndDone) {
+					this.chunkEndDone = true;
+					return new SnapshotChunkEndEvent(SnapshotCoordinator.this.source,
+							SnapshotCoordinator.this.properties.getSlotName(), table.job.id, table.tableName, output.rows);
 				}
 				if (!this.afterDone) {
 					this.afterDone = true;

@@ -92,11 +92,45 @@ class KafkaRelayAutoConfigurationTest {
 			.isThrownBy(() -> KafkaRelayAutoConfiguration
 				.relayProducerFactory(new DefaultKafkaProducerFactory<>(Map.of(ProducerConfig.RETRIES_CONFIG, 0))))
 			.withMessageContaining("retries=0");
-		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "spring.kafka.producer.transaction-id-prefix=tx-")
+		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "pglogrepl.kafka.transaction-max-records=0")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("pglogrepl.kafka.transactional is not supported"));
+				.hasMessageContaining("pglogrepl.kafka.transaction-max-records must be at least 1"));
+		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "pglogrepl.kafka.dead-letter-suffix=")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("pglogrepl.kafka.dead-letter-suffix must not be empty"));
+		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "pglogrepl.kafka.on-rejected=drop")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void anApplicationsTransactionalFactoryIsKeptAndItsPrefixNamesTheTransactionalRelaysProducers() {
+		DefaultKafkaProducerFactory<Object, Object> transactional = new DefaultKafkaProducerFactory<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1"));
+		transactional.setTransactionIdPrefix("tx-");
+		assertThat(KafkaRelayAutoConfiguration.relayProducerFactory(transactional).transactionCapable()).isFalse();
+		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "spring.kafka.producer.transaction-id-prefix=tx-")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(KafkaRelay.class).state().delivery()).isEqualTo("at-least-once");
+			});
+		this.runner
+			.withPropertyValues("pglogrepl.kafka.enabled=true", "pglogrepl.kafka.transactional=true",
+					"spring.kafka.producer.transaction-id-prefix=tx-")
+			.run((context) -> {
+				assertThat(context.getBean(KafkaRelayProperties.class).getTransactionIdPrefix()).isEqualTo("tx-");
+				assertThat(context.getBean(KafkaRelay.class).state().delivery()).isEqualTo("exactly-once");
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean("pglogreplKafkaMeters", MeterBinder.class).bindTo(registry);
+				assertThat(registry.get("pglogrepl.kafka.transactions.committed").functionCounter().count()).isZero();
+				assertThat(registry.get("pglogrepl.kafka.send.latency").timer().count()).isZero();
+			});
+		this.runner.withPropertyValues("pglogrepl.kafka.enabled=true", "pglogrepl.kafka.transactional=true")
+			.run((context) -> assertThat(context.getBean(KafkaRelayProperties.class).getTransactionIdPrefix())
+				.isEqualTo("pglogrepl-"));
 	}
 
 	@Test

@@ -34,6 +34,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.github.pglogrepl.spring.StreamTestSupport;
+import io.github.pglogrepl.spring.endpoint.PgLogReplReportContributor;
 import io.github.pglogrepl.spring.outbox.Outbox;
 import io.github.pglogrepl.spring.snapshot.SnapshotRequest;
 import io.github.pglogrepl.spring.snapshot.Snapshots;
@@ -72,7 +73,11 @@ class KafkaRelayTest {
 			port = socket.getLocalPort();
 		}
 		// a fixed port, so that the broker can be stopped and started again where the producer looks for it
-		broker = new EmbeddedKafkaKraftBroker(1, 1).kafkaPorts(port);
+		// one broker: Kafka transactions need their state topic replicated once only
+		broker = new EmbeddedKafkaKraftBroker(1, 1);
+		broker.brokerProperties(
+				Map.of("transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1"));
+		broker.kafkaPorts(port);
 		broker.afterPropertiesSet();
 	}
 
@@ -283,6 +288,220 @@ class KafkaRelayTest {
 		}
 	}
 
+	@Test
+	void transactionalModeShowsReadCommittedConsumersWholeTransactionsOnceAlsoWhenTheSlotIsBehindKafka() {
+		String[] t = StreamTestSupport.tableWithPublication(this.pg, "id int PRIMARY KEY, payload text");
+		String slot = TestPostgres.uniqueName("kt");
+		String backup = slot + "_backup";
+		// a copy of the slot at its start: restored later, it is behind what Kafka has (as after a crash before
+		// the acknowledgement reached the server)
+		this.pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')",
+				"SELECT pg_copy_logical_replication_slot('" + slot + "', '" + backup + "')");
+		List<String> props = properties(slot, t[1]);
+		props.add("pglogrepl.kafka.transactional=true");
+		props.add("pglogrepl.kafka.transaction-max-delay=3s");
+		props.add("pglogrepl.kafka.on-rejected=dead-letter");
+		props.add("spring.kafka.producer.properties.max.request.size=100000");
+		String topic = slot + ".public." + t[0];
+		String big = "x".repeat(300_000);
+		try {
+			try (ConfigurableApplicationContext context = StreamTestSupport.start(props)) {
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+				TransactionTemplate tx = new TransactionTemplate(
+						new DataSourceTransactionManager(context.getBean(DataSource.class)));
+				tx.executeWithoutResult((status) -> {
+					for (int id = 1; id <= 3; id++) {
+						jdbc.update("INSERT INTO " + t[0] + " VALUES (?, 'a')", id);
+					}
+				});
+				// on the broker, in an open Kafka transaction: a read_uncommitted consumer sees the rows, a
+				// read_committed one none of them until the transaction commits (3 s after it opened)
+				assertThat(ids(topic, false, 3, Duration.ofSeconds(20))).containsExactly(1, 2, 3);
+				KafkaRelay relay = context.getBean(KafkaRelay.class);
+				assertThat(relay.state().kafkaTransactionsCommitted()).isZero();
+				assertThat(ids(topic, true, 3, Duration.ofSeconds(1))).isEmpty();
+				assertThat(ids(topic, true, 3, TIMEOUT)).containsExactly(1, 2, 3);
+				// a transaction with a record the producer rejects (too large): its Kafka transaction is aborted, the
+				// transaction delivered again, the rejected record going to the dead-letter topic
+				tx.executeWithoutResult((status) -> {
+					jdbc.update("INSERT INTO " + t[0] + " VALUES (4, 'b')");
+					jdbc.update("INSERT INTO " + t[0] + " VALUES (5, 'b')");
+					jdbc.update("INSERT INTO " + t[0] + " VALUES (6, ?)", big);
+					jdbc.update("INSERT INTO " + t[0] + " VALUES (7, 'b')");
+				});
+				String written = this.pg.queryString("SELECT pg_current_wal_lsn()");
+				StreamTestSupport.await("the slot acknowledged past the transaction",
+						() -> confirmedAtLeast(slot, written), TIMEOUT);
+				assertThat(ids(topic, true, 6, TIMEOUT)).containsExactly(1, 2, 3, 4, 5, 7);
+				List<ConsumerRecord<byte[], byte[]>> letters = records(topic + ".DLT", true, 1, TIMEOUT);
+				assertThat(letters).hasSize(1);
+				assertThat(string(letters.get(0).key())).isEqualTo("{\"id\":6}");
+				assertThat(relay.state().kafkaTransactionsAborted()).isPositive();
+				assertThat(relay.state().deadLettered()).isEqualTo(1);
+				System.out.println("Kafka relay transactional: read_uncommitted sees "
+						+ ids(topic, false, 100, Duration.ofSeconds(3)) + ", " + relay.state());
+			}
+			// the slot is set back to its start: everything is delivered again, and none of it sent again
+			this.pg.execute("SELECT pg_drop_replication_slot('" + slot + "')",
+					"SELECT pg_copy_logical_replication_slot('" + backup + "', '" + slot + "')");
+			try (ConfigurableApplicationContext context = StreamTestSupport.start(props)) {
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+				jdbc.update("INSERT INTO " + t[0] + " VALUES (8, 'c')");
+				assertThat(ids(topic, true, 7, TIMEOUT)).containsExactly(1, 2, 3, 4, 5, 7, 8);
+				KafkaRelayState state = context.getBean(KafkaRelay.class).state();
+				assertThat(state.transactionsSkipped()).as(state.toString()).isGreaterThanOrEqualTo(2);
+				assertThat(records(topic + ".DLT", true, 1, Duration.ofSeconds(2))).hasSize(1);
+			}
+		}
+		finally {
+			this.pg.execute("SELECT pg_drop_replication_slot('" + backup + "')");
+		}
+	}
+
+	@Test
+	void transactionalModeAbortsWhatAConnectionCutOffAndSendsTheTransactionOnceWhenItComesAgain() {
+		String[] t = StreamTestSupport.tableWithPublication(this.pg, "id int PRIMARY KEY");
+		String slot = TestPostgres.uniqueName("kw");
+		List<String> props = properties(slot, t[1]);
+		props.add("pglogrepl.kafka.transactional=true");
+		props.add("pglogrepl.kafka.transaction-max-delay=1s");
+		String topic = slot + ".public." + t[0];
+		int rows = 30_000;
+		try (ConfigurableApplicationContext context = StreamTestSupport.start(props)) {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			KafkaRelay relay = context.getBean(KafkaRelay.class);
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (0)");
+			StreamTestSupport.await("the first transaction on Kafka",
+					() -> relay.state().kafkaTransactionsCommitted() > 0, TIMEOUT);
+			long before = relay.state().recordsSent();
+			jdbc.update("INSERT INTO " + t[0] + " SELECT generate_series(1, " + rows + ")");
+			// the walsender is terminated while the big transaction is being relayed: a part of it is in the open
+			// Kafka transaction when the stream starts over and sends it from its start
+			StreamTestSupport.await("the relay in the middle of the transaction",
+					() -> relay.state().recordsSent() - before > 1000, TIMEOUT);
+			this.pg.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '"
+					+ slot + "'");
+			List<Integer> ids = ids(topic, true, rows + 1, Duration.ofSeconds(120));
+			KafkaRelayState state = relay.state();
+			System.out.println("Kafka relay transactional, walsender terminated after " + (state.recordsSent() - before)
+					+ " records sent: " + ids.size() + " records read_committed, " + state);
+			assertThat(ids).hasSize(rows + 1);
+			assertThat(new HashSet<>(ids)).hasSize(rows + 1);
+			assertThat(state.recordsSent() - before).as("records sent in all").isGreaterThan(rows);
+		}
+	}
+
+	@Test
+	void aRecordTheBrokerRejectsGoesToTheDeadLetterTopicAndTheStreamGoesOn() {
+		String[] t = StreamTestSupport.tableWithPublication(this.pg, "id int PRIMARY KEY, payload text");
+		String slot = TestPostgres.uniqueName("kd");
+		List<String> props = properties(slot, t[1]);
+		props.add("pglogrepl.kafka.on-rejected=dead-letter");
+		props.add("spring.kafka.producer.properties.max.request.size=100000");
+		String topic = slot + ".public." + t[0];
+		String big = "y".repeat(200_000);
+		try (ConfigurableApplicationContext context = StreamTestSupport.start(props)) {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			TransactionTemplate tx = new TransactionTemplate(
+					new DataSourceTransactionManager(context.getBean(DataSource.class)));
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (1, 'a')");
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (2, ?)", big);
+			tx.executeWithoutResult((status) -> {
+				jdbc.update("INSERT INTO " + t[0] + " VALUES (3, 'a')");
+				jdbc.update("INSERT INTO " + t[0] + " VALUES (4, ?)", big);
+				jdbc.update("INSERT INTO " + t[0] + " VALUES (5, 'a')");
+			});
+			String written = this.pg.queryString("SELECT pg_current_wal_lsn()");
+			StreamTestSupport.await("the slot acknowledged past the rejected records",
+					() -> confirmedAtLeast(slot, written), TIMEOUT);
+			// at-least-once: a record sent before the rejected one of its transaction may be there twice
+			assertThat(new java.util.TreeSet<>(ids(topic, true, 4, TIMEOUT))).containsExactly(1, 3, 5);
+			List<ConsumerRecord<byte[], byte[]>> letters = records(topic + ".DLT", true, 2, TIMEOUT);
+			assertThat(letters).extracting((record) -> string(record.key())).containsExactly("{\"id\":2}",
+					"{\"id\":4}");
+			ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+			assertThat(letter.value()).as("a too large value is left out").isNull();
+			assertThat(header(letter, "kafka_dlt-original-topic")).isEqualTo(topic);
+			assertThat(header(letter, "kafka_dlt-exception-fqcn"))
+				.isEqualTo("org.apache.kafka.common.errors.RecordTooLargeException");
+			assertThat(Integer.parseInt(header(letter, "pglogrepl_dlt-value-omitted"))).isGreaterThan(200_000);
+			assertThat(header(letter, "pglogrepl_lsn")).isNotBlank();
+			KafkaRelayState state = context.getBean(KafkaRelay.class).state();
+			assertThat(state.deadLettered()).isEqualTo(2);
+			assertThat(state.deadLettersWaiting()).isZero();
+			StreamTestSupport.await("the relay healthy again", () -> !context.getBean(KafkaRelay.class).state().failing(),
+					TIMEOUT);
+			Object kafka = new io.github.pglogrepl.spring.endpoint.PgLogReplEndpoint(List.of(),
+					List.copyOf(context.getBeansOfType(PgLogReplReportContributor.class).values()))
+				.report()
+				.get("kafka");
+			assertThat(((Map<?, ?>) kafka).get("delivery")).isEqualTo("at-least-once");
+			assertThat(((Map<?, ?>) kafka).get("deadLettered")).isEqualTo(2L);
+		}
+	}
+
+	@Test
+	void withOnRejectedStopARejectedRecordStopsTheStreamAndNothingIsAcknowledgedPastIt() {
+		String[] t = StreamTestSupport.tableWithPublication(this.pg, "id int PRIMARY KEY, payload text");
+		String slot = TestPostgres.uniqueName("ks");
+		List<String> props = properties(slot, t[1]);
+		props.add("pglogrepl.kafka.on-rejected=stop");
+		props.add("spring.kafka.producer.properties.max.request.size=100000");
+		try (ConfigurableApplicationContext context = StreamTestSupport.start(props)) {
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (1, 'a')");
+			String first = this.pg.queryString("SELECT pg_current_wal_lsn()");
+			StreamTestSupport.await("the first row acknowledged", () -> confirmedAtLeast(slot, first), TIMEOUT);
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (2, ?)", "z".repeat(200_000));
+			String second = jdbc.queryForObject("SELECT pg_current_wal_insert_lsn()::text", String.class);
+			jdbc.update("INSERT INTO " + t[0] + " VALUES (3, 'a')");
+			StreamTestSupport.await("the stream stopped", () -> !container.isRunning(), TIMEOUT);
+			String confirmed = this.pg.queryString(
+					"SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+			assertThat(this.pg.queryString("SELECT '" + confirmed + "'::pg_lsn < '" + second + "'::pg_lsn"))
+				.as("confirmed " + confirmed + " before the end of the rejected row's transaction " + second)
+				.isEqualTo("t");
+			assertThat(ids(slot + ".public." + t[0], true, 1, Duration.ofSeconds(3))).containsExactly(1);
+		}
+	}
+
+	private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+		org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+		return (header != null) ? string(header.value()) : null;
+	}
+
+	/** The ids of the rows on a topic, in order, read until {@code expected} or the time is up. */
+	private static List<Integer> ids(String topic, boolean readCommitted, int expected, Duration timeout) {
+		List<Integer> ids = new ArrayList<>();
+		for (ConsumerRecord<byte[], byte[]> record : records(topic, readCommitted, expected, timeout)) {
+			if (record.value() != null) {
+				ids.add((Integer) ((Map<?, ?>) value(record).get("after")).get("id"));
+			}
+		}
+		return ids;
+	}
+
+	private static List<ConsumerRecord<byte[], byte[]>> records(String topic, boolean readCommitted, int expected,
+			Duration timeout) {
+		List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+		Map<String, Object> config = new HashMap<>();
+		config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+		try (KafkaConsumer<byte[], byte[]> consumer = consumer(config)) {
+			consumer.subscribe(List.of(topic));
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (records.size() < expected && System.nanoTime() < deadline) {
+				for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+					records.add(record);
+				}
+			}
+			for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+				records.add(record);
+			}
+		}
+		return records;
+	}
+
 	private boolean confirmedAtLeast(String slot, String lsn) {
 		return "t".equals(this.pg.queryString("SELECT confirmed_flush_lsn >= '" + lsn
 				+ "' FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
@@ -312,7 +531,10 @@ class KafkaRelayTest {
 	}
 
 	private static KafkaConsumer<byte[], byte[]> consumer() {
-		Map<String, Object> config = new HashMap<>();
+		return consumer(new HashMap<>());
+	}
+
+	private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> config) {
 		config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
 		config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
 		config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
