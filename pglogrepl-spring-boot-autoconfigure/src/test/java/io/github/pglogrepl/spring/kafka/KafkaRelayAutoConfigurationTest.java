@@ -107,6 +107,19 @@ class KafkaRelayAutoConfigurationTest {
 	}
 
 	@Test
+	void healthSaysWhyItIsDown() {
+		KafkaRelayState waiting = new KafkaRelayState("at-least-once", 10, 2, 0, 8, 3, 31_000, 0, 0, 0, 0, 0, Map.of(),
+				false, null, null);
+		assertThat(KafkaRelayAutoConfiguration.HealthConfiguration.reason(waiting, 30_000))
+			.startsWith("The broker has acknowledged none of 8 records for 31 s");
+		assertThat(KafkaRelayAutoConfiguration.HealthConfiguration.reason(waiting, 60_000)).isNull();
+		KafkaRelayState failing = new KafkaRelayState("at-least-once", 10, 2, 1, 7, 3, 1_000, 0, 0, 0, 0, 0, Map.of(),
+				true, "Kafka send failed for topic t: boom", null);
+		assertThat(KafkaRelayAutoConfiguration.HealthConfiguration.reason(failing, 30_000))
+			.contains("Kafka send failed for topic t: boom");
+	}
+
+	@Test
 	void anApplicationsTransactionalFactoryIsKeptAndItsPrefixNamesTheTransactionalRelaysProducers() {
 		DefaultKafkaProducerFactory<Object, Object> transactional = new DefaultKafkaProducerFactory<>(
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1"));

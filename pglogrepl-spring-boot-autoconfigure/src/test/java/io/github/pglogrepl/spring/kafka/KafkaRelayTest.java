@@ -222,6 +222,8 @@ class KafkaRelayTest {
 			AtomicInteger written = new AtomicInteger(1);
 			String[] insideFirstOutageTransaction = new String[1];
 			broker.getCluster().brokers().values().forEach((server) -> server.shutdown());
+			// the outage begins once nothing answers on the broker's port any more
+			StreamTestSupport.await("the broker's port closed", () -> !listening(broker.getBrokersAsString()), TIMEOUT);
 			try {
 				// the first transaction after the broker stopped: its commit comes after this position
 				tx.executeWithoutResult((status) -> {
@@ -243,6 +245,7 @@ class KafkaRelayTest {
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(String.valueOf(down.getDetails().get("lastError")))
 					.contains("Kafka send failed for topic " + topic);
+				assertThat(String.valueOf(down.getDetails().get("reason"))).startsWith("A send failed");
 				writer.join();
 				// nothing written since the broker stopped is on it: the slot has not been acknowledged past any of it
 				String confirmed = this.pg.queryString(
@@ -250,7 +253,7 @@ class KafkaRelayTest {
 				assertThat(this.pg.queryString("SELECT '" + confirmed + "'::pg_lsn <= '"
 						+ insideFirstOutageTransaction[0] + "'::pg_lsn"))
 					.as("confirmed_flush_lsn " + confirmed + " before the first commit during the outage (after "
-							+ insideFirstOutageTransaction[0] + ")")
+							+ insideFirstOutageTransaction[0] + "); " + relay.state())
 					.isEqualTo("t");
 				assertThat(relay.state().recordsFailed()).isPositive();
 				assertThat(relay.state().transactionsPending() + relay.state().inFlight()).isNotNegative();
@@ -500,6 +503,17 @@ class KafkaRelayTest {
 			}
 		}
 		return records;
+	}
+
+	private static boolean listening(String hostAndPort) {
+		String[] parts = hostAndPort.split(",")[0].split(":");
+		try (java.net.Socket socket = new java.net.Socket()) {
+			socket.connect(new java.net.InetSocketAddress(parts[0], Integer.parseInt(parts[1])), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private boolean confirmedAtLeast(String slot, String lsn) {
