@@ -56,7 +56,7 @@ class S12KafkaApplicationKillTest {
 				for (int i = 0; i <= kills; i++) {
 					app = AppProcess.start("app-" + i, dir, props);
 					long started = System.currentTimeMillis();
-					boolean duringStartup = i < kills && i % 4 == 3;
+					boolean duringStartup = i < kills && i % 3 == 2;
 					if (duringStartup) {
 						// a random point from the JVM's start to a second past the last instance's time to its first
 						// relayed row: startup, connecting, the first sends and acknowledgements
@@ -81,7 +81,7 @@ class S12KafkaApplicationKillTest {
 							recoveries.add(lastRecovery);
 						}
 						if (i < kills) {
-							Soak.sleep(random.nextInt(2000));
+							Soak.sleep(random.nextInt(1500));
 						}
 					}
 					if (i < kills) {

@@ -70,7 +70,7 @@ class S13KafkaBrokerOutageTest {
 				ReplicationStreamContainer container = context.getBean(ReplicationStreamContainer.class);
 				Soak.await("the first rows on Kafka", TIMEOUT, () -> log.firstNewRowAfter(0, 0) >= 0);
 				for (int round = 1; round <= outages; round++) {
-					Soak.sleep(2000);
+					Soak.sleep(1000);
 					long marker = writer.lastAcked();
 					long stoppedAt = System.currentTimeMillis();
 					KafkaBroker.stop();
