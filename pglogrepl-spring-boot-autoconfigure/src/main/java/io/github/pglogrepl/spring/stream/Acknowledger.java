@@ -2,6 +2,7 @@ package io.github.pglogrepl.spring.stream;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.github.pglogrepl.Lsn;
 
@@ -26,7 +27,8 @@ import io.github.pglogrepl.Lsn;
  */
 final class Acknowledger implements Acknowledgement {
 
-	private final AckMode mode;
+	/** Read when used: a container's customizers (the Kafka relay's) set the mode after it was created. */
+	private final Supplier<AckMode> mode;
 
 	private final AtomicReference<Lsn> flushed;
 
@@ -37,6 +39,10 @@ final class Acknowledger implements Acknowledgement {
 	private volatile boolean redeliveryPending;
 
 	Acknowledger(AckMode mode, Lsn start) {
+		this(() -> mode, start);
+	}
+
+	Acknowledger(Supplier<AckMode> mode, Lsn start) {
 		this.mode = mode;
 		this.flushed = new AtomicReference<>(start);
 		this.delivered = start;
@@ -50,7 +56,7 @@ final class Acknowledger implements Acknowledgement {
 		if (transactionEnd.isAfter(this.delivered)) {
 			this.delivered = transactionEnd;
 		}
-		if (this.mode == AckMode.AUTO) {
+		if (this.mode.get() == AckMode.AUTO) {
 			advance(transactionEnd);
 		}
 	}
@@ -111,7 +117,7 @@ final class Acknowledger implements Acknowledgement {
 		if (readerHoldsMessages || this.inFlight.get() != 0 || this.redeliveryPending) {
 			return false;
 		}
-		if (this.mode == AckMode.MANUAL && !this.flushed.get().equals(this.delivered)) {
+		if (this.mode.get() == AckMode.MANUAL && !this.flushed.get().equals(this.delivered)) {
 			return false;
 		}
 		if (serverWalEnd.isAfter(this.delivered)) {

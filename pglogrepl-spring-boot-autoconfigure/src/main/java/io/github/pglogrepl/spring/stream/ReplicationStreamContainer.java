@@ -93,7 +93,8 @@ public class ReplicationStreamContainer implements SmartLifecycle, ReplicationEv
 		Assert.notNull(publisher, "publisher must not be null");
 		this.properties = properties;
 		this.publisher = publisher;
-		this.acknowledger = new Acknowledger(properties.getAckMode(), Lsn.INVALID);
+		// the mode is read when used, not now: customizers (the Kafka relay's: manual) set it after construction
+		this.acknowledger = new Acknowledger(properties::getAckMode, Lsn.INVALID);
 		this.monitor = new StreamMonitor(properties.getStreamName(), properties.getSlotName());
 		this.failovers = new FailoverTracker(properties.getSlotName());
 	}

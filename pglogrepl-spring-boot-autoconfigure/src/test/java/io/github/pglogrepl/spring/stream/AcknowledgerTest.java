@@ -42,6 +42,24 @@ class AcknowledgerTest {
 	}
 
 	@Test
+	void aContainerSwitchedToManualAfterItWasCreatedAcknowledgesOnlyWhenTheApplicationDoes() {
+		// what the Kafka relay's customizer does: the container exists, then its properties get ack-mode manual
+		StreamContainerProperties properties = new StreamContainerProperties("jdbc:postgresql://localhost/db", "slot",
+				List.of("pub"));
+		ReplicationStreamContainer container = new ReplicationStreamContainer(properties, (event) -> {
+		});
+		properties.setAckMode(AckMode.MANUAL);
+		Acknowledger ack = (Acknowledger) container.acknowledgement();
+		ack.restart(START);
+		ack.delivered(Lsn.parse("0/2000"));
+		assertThat(ack.acknowledged()).as("a delivered transaction is not acknowledged in manual mode").isEqualTo(START);
+		assertThat(ack.advanceIdle(Lsn.parse("0/3000"), false)).as("no idle advance past the unacknowledged one")
+			.isFalse();
+		ack.acknowledge(Lsn.parse("0/2000"));
+		assertThat(ack.acknowledged()).isEqualTo(Lsn.parse("0/2000"));
+	}
+
+	@Test
 	void idleAdvanceNeedsANothingHeldNothingInFlightAndNoPendingRedelivery() {
 		Acknowledger ack = new Acknowledger(AckMode.AUTO, START);
 		Lsn walEnd = Lsn.parse("0/5000");

@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -23,6 +24,8 @@ import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
  * <ul>
  * <li>{@code reliability.app.delivery-file}: the file every delivered row is appended to (fsync'd before the
  * listener returns);</li>
+ * <li>{@code reliability.app.record}: {@code false} switches that listener off (the Kafka scenarios, where the
+ * relay is what is under test and the records on the broker are what is checked);</li>
  * <li>{@code reliability.app.table}: only rows of this table are recorded (default: all tables);</li>
  * <li>{@code reliability.app.status-file}: a file rewritten every 100 ms with the stream's state (status,
  * reconnects, last error), read by the tests to see which instance streams;</li>
@@ -37,6 +40,7 @@ public class ReliabilityApp {
 
 	@Bean
 	@ConditionalOnProperty("reliability.app.delivery-file")
+	@ConditionalOnBooleanProperty(name = "reliability.app.record", matchIfMissing = true)
 	DurableRecorder durableRecorder(Environment environment) {
 		return new DurableRecorder(java.nio.file.Path.of(environment.getRequiredProperty("reliability.app.delivery-file")),
 				environment.getProperty("reliability.app.table"));
