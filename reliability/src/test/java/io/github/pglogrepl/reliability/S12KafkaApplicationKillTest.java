@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,6 +38,10 @@ class S12KafkaApplicationKillTest {
 	@ValueSource(booleans = { false, true })
 	@Timeout(value = 40, unit = TimeUnit.MINUTES)
 	void relayKilledAtRandomPointsAndRestartedLosesNothingAndKeepsPerKeyOrder(boolean transactional, TestPostgres pg) {
+		// the short run kills the transactional relay (the stricter check: lost 0 and duplicates 0); the at-least-once
+		// one is killed in the long soak or with -Dreliability.kafka.all=true (S13 and S14 run both modes always)
+		Assumptions.assumeTrue(transactional || Soak.LONG || Boolean.getBoolean("reliability.kafka.all"),
+				"at-least-once variant: long soak or -Dreliability.kafka.all=true");
 		int kills = Soak.pick(10, 30);
 		long seed = Long.getLong("reliability.seed", System.nanoTime());
 		Random random = new Random(seed);

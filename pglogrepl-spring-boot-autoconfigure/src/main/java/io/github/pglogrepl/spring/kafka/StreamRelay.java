@@ -152,7 +152,7 @@ abstract class StreamRelay {
 	final synchronized void failed(Throwable exception, ProducerRecord<byte[], byte[]> record, String id,
 			ReplicationEvent event) {
 		String description = (record != null) ? "topic " + record.topic() + ", " + event.describe(false)
-				: (event != null) ? event.describe(false) : "the relay";
+				: (event != null) ? event.describe(false) : "the commit of a Kafka transaction of slot '" + this.slotName + "'";
 		if (this.failure == null) {
 			this.failure = new Failure(exception, description, record, id, event);
 			this.failing = true;

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
 
 import io.github.pglogrepl.test.RestartablePostgres.Sql;
 import io.github.pglogrepl.test.TestPostgres;
@@ -17,14 +16,10 @@ import io.github.pglogrepl.test.TestPostgres;
  * ({@code pglogrepl.kafka.enabled=true}, the embedded broker, no file recorder), and in transactional mode
  * {@code pglogrepl.kafka.transactional=true}.
  *
- * <p><b>Transactional mode</b> (exactly-once, being added to the relay) runs only with
- * {@code -Dreliability.kafka.transactional=true}; without it those variants are skipped with the reason. In that
- * mode the scenarios assert that a {@code read_committed} consumer sees no duplicate.
+ * <p>In transactional mode ({@code pglogrepl.kafka.transactional=true}, exactly-once) the scenarios assert that a
+ * {@code read_committed} consumer sees no duplicate.
  */
 public final class KafkaScenario implements AutoCloseable {
-
-	/** Whether the transactional variants run ({@code -Dreliability.kafka.transactional=true}). */
-	public static final boolean TRANSACTIONAL_ENABLED = Boolean.getBoolean("reliability.kafka.transactional");
 
 	/** Partitions of each topic. */
 	public static final int PARTITIONS = 3;
@@ -59,16 +54,13 @@ public final class KafkaScenario implements AutoCloseable {
 	}
 
 	/**
-	 * Skips a transactional variant unless switched on, then sets up.
+	 * Sets up a scenario.
 	 * @param pg the server
 	 * @param prefix table name prefix
 	 * @param transactional whether the relay runs in transactional (exactly-once) mode
 	 * @return the scenario's set-up
 	 */
 	public static KafkaScenario create(TestPostgres pg, String prefix, boolean transactional) {
-		Assumptions.assumeTrue(!transactional || TRANSACTIONAL_ENABLED,
-				"pglogrepl.kafka.transactional is being added to the relay in parallel: the transactional variant "
-						+ "runs with -Dreliability.kafka.transactional=true");
 		return new KafkaScenario(pg, prefix, transactional);
 	}
 
