@@ -34,6 +34,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * {@code @broker created topic=<topic>};</li>
  * <li>{@code count <topic>}: prints {@code @broker count topic=<topic> records=<sum of the partitions' end
  * offsets>} (what the broker has);</li>
+ * <li>{@code warmup <records>}: sends that many records of ~500 bytes to a topic {@code bench-warmup} with
+ * {@code acks=all} from a producer in this JVM, so that the broker's produce path is compiled before the first
+ * measured run; prints {@code @broker warmed records=<n> ms=<time>};</li>
  * <li>{@code config}: prints {@code @broker config key=value ...} for the broker settings that matter for the
  * benchmark.</li>
  * </ul>
@@ -82,6 +85,7 @@ public final class KafkaBroker {
 						case "create" -> create(admin, parts);
 						case "count" -> report("count", "topic", parts[1], "records", count(admin, parts[1]));
 						case "config" -> report("config", config(admin, broker));
+						case "warmup" -> warmup(admin, bootstrap, Long.parseLong(parts[1]));
 						case "" -> {
 						}
 						default -> report("error", "message", "unknown_command_" + parts[0]);
@@ -121,6 +125,30 @@ public final class KafkaBroker {
 			Thread.sleep(50);
 		}
 		report("created", "topic", parts[1]);
+	}
+
+	private static void warmup(Admin admin, String bootstrap, long records) throws Exception {
+		String topic = "bench-warmup";
+		if (!admin.listTopics().names().get().contains(topic)) {
+			create(admin, new String[] { "create", topic, "1" });
+		}
+		Map<String, Object> config = Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+				bootstrap, org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all",
+				org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+				org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 5);
+		byte[] value = new byte[500];
+		java.util.Arrays.fill(value, (byte) 'x');
+		long t0 = System.nanoTime();
+		try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+				config, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+				new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+			for (long i = 0; i < records; i++) {
+				producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+						Long.toString(i).getBytes(StandardCharsets.UTF_8), value));
+			}
+			producer.flush();
+		}
+		report("warmed", "records", records, "ms", (System.nanoTime() - t0) / 1_000_000);
 	}
 
 	private static long count(Admin admin, String topicName) throws Exception {
