@@ -65,7 +65,7 @@ public class StarterKafkaConsumer {
 				"spring.kafka.producer.client-id=bench-starter-kafka", "spring.main.banner-mode=off",
 				"logging.level.root=WARN",
 				// the producer's effective settings in the log, to compare with Debezium's producer
-				"logging.level.org.apache.kafka.clients.producer.ProducerConfig=INFO",
+				"logging.level.org.apache.kafka.common.config.AbstractConfig=INFO",
 				"spring.application.name=bench-starter-kafka"));
 		for (String kv : io.get("producer", "").split(",")) {
 			if (!kv.isBlank()) {
