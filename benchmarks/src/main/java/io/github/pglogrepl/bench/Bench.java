@@ -801,6 +801,12 @@ public final class Bench {
 		ConsumerProcess.Spec spec = kafkaSpec(kafka, "K2", 1, slot, Long.MAX_VALUE);
 		spec.mode = "latency";
 		spec.jvmFlags.add("-Xlog:gc:file=" + this.harness.logDir.resolve("K2-" + kind.id + "-gc.log"));
+		Path jfr = null;
+		if (this.options.jfr) {
+			jfr = this.harness.logDir.resolve("K2-" + kind.id + ".jfr");
+			spec.jvmFlags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings="
+					+ JfrHotSpots.settings(this.harness.logDir));
+		}
 		ConsumerProcess p = new ConsumerProcess(this.server, this.harness, kind, spec);
 		log(String.format(Locale.ROOT, "K2: %d single-row transactions/s for %d s (after %d s warm-up), %s relaying "
 				+ "live to the broker", this.options.k2Rate, this.options.k2Seconds, this.options.k2Warmup, kind.id));
@@ -828,6 +834,9 @@ public final class Bench {
 					r.extra.get("lat_max_us"), r.extra.get("lat_over_20ms"), r.extra.get("lat_bursts"),
 					r.extra.get("lat_stalls"), r.streamCpuSeconds(), kafkaBrokerCpu(r), r.walsenderCpuSeconds(),
 					r.ok ? "" : "  FAILED: " + r.error));
+			if (jfr != null && Files.exists(jfr)) {
+				JfrHotSpots.summarise(jfr, System.out, 25);
+			}
 		}
 		catch (Exception ex) {
 			p.kill();
