@@ -771,8 +771,10 @@ public final class Bench {
 	}
 
 	private static void onBroker(KafkaBrokerProcess kafka, RunResult r, String topic, long expected) throws Exception {
-		long onBroker = kafka.count(topic);
+		long[] count = kafka.count(topic);
+		long onBroker = count[0];
 		r.extra.put("broker_records", String.valueOf(onBroker));
+		r.extra.put("broker_bytes", String.valueOf(count[1]));
 		if (r.ok && onBroker < expected) {
 			r.ok = false;
 			r.error = "the broker has " + onBroker + " records of " + expected;

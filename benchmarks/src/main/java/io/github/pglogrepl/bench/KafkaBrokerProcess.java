@@ -157,10 +157,11 @@ final class KafkaBrokerProcess implements AutoCloseable {
 		return Long.parseLong(await("warmed", Duration.ofMinutes(10)).get("ms")) / 1000.0;
 	}
 
-	/** @return the records the broker has in the topic (sum of its partitions' end offsets) */
-	synchronized long count(String topic) throws Exception {
+	/** @return the records the broker has in the topic (sum of its partitions' end offsets) and its log's bytes */
+	synchronized long[] count(String topic) throws Exception {
 		send("count " + topic);
-		return Long.parseLong(await("count", Duration.ofSeconds(60)).get("records"));
+		Map<String, String> reply = await("count", Duration.ofSeconds(60));
+		return new long[] { Long.parseLong(reply.get("records")), Long.parseLong(reply.getOrDefault("bytes", "-1")) };
 	}
 
 	@Override

@@ -322,8 +322,8 @@ final class Report {
 			line("");
 			line("| Consumer | Run | OK | Rows | Rows/s | First→last s | Catch-up s | Client CPU s | Client CPU s / M rows "
 					+ "| Broker CPU s | Broker CPU s / M rows | Walsender CPU s | Peak RSS MB | Machine busy % | On broker "
-					+ "| Bound by (measured) | Load before |");
-			line("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+					+ "| Bytes / record on broker | Bound by (measured) | Load before |");
+			line("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
 			for (RunResult r : k1) {
 				double m = r.rows / 1e6;
 				line("| " + r.kind.id + " | " + r.run + " | " + (r.ok ? "yes" : "no: " + r.error) + " | " + f(r.rows, 0)
@@ -331,7 +331,8 @@ final class Report {
 						+ " | " + f(r.streamCpuSeconds(), 2) + " | " + f(r.streamCpuSeconds() / m, 2) + " | "
 						+ f(Bench.kafkaBrokerCpu(r), 2) + " | " + f(Bench.kafkaBrokerCpu(r) / m, 2) + " | "
 						+ f(r.walsenderCpuSeconds(), 2) + " | " + f(r.peakRssMb(), 0) + " | " + f(100 * r.machineBusy, 0)
-						+ " | " + r.extra.getOrDefault("broker_records", "n/a") + " | " + kafkaBound(r) + " | "
+						+ " | " + r.extra.getOrDefault("broker_records", "n/a") + " | " + bytesPerRecord(r) + " | "
+						+ kafkaBound(r) + " | "
 						+ r.extra.getOrDefault("load_before", "") + " |");
 			}
 			line("");
@@ -365,6 +366,15 @@ final class Report {
 			}
 			line("");
 		}
+	}
+
+	private static String bytesPerRecord(RunResult r) {
+		String bytes = r.extra.get("broker_bytes");
+		String records = r.extra.get("broker_records");
+		if (bytes == null || records == null || Long.parseLong(bytes) < 0 || Long.parseLong(records) == 0) {
+			return "n/a";
+		}
+		return f(Long.parseLong(bytes) / (double) Long.parseLong(records), 0);
 	}
 
 	private void kafkaTargets(List<String[]> rows) {

@@ -33,7 +33,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * <li>{@code create <topic> <partitions> [key=value,...]}: creates a topic (replication factor 1) and prints
  * {@code @broker created topic=<topic>};</li>
  * <li>{@code count <topic>}: prints {@code @broker count topic=<topic> records=<sum of the partitions' end
- * offsets>} (what the broker has);</li>
+ * offsets> bytes=<size of its log>} (what the broker has);</li>
  * <li>{@code warmup <records>}: sends that many records of ~500 bytes to a topic {@code bench-warmup} with
  * {@code acks=all} from a producer in this JVM, so that the broker's produce path is compiled before the first
  * measured run; prints {@code @broker warmed records=<n> ms=<time>};</li>
@@ -83,7 +83,8 @@ public final class KafkaBroker {
 				try {
 					switch (parts[0]) {
 						case "create" -> create(admin, parts);
-						case "count" -> report("count", "topic", parts[1], "records", count(admin, parts[1]));
+						case "count" -> report("count", "topic", parts[1], "records", count(admin, parts[1]), "bytes",
+								size(admin, broker, parts[1]));
 						case "config" -> report("config", config(admin, broker));
 						case "warmup" -> warmup(admin, bootstrap, Long.parseLong(parts[1]));
 						case "" -> {
@@ -163,6 +164,19 @@ public final class KafkaBroker {
 			.stream()
 			.mapToLong((info) -> info.offset())
 			.sum();
+	}
+
+	private static long size(Admin admin, EmbeddedKafkaKraftBroker broker, String topicName) throws Exception {
+		int id = broker.getCluster().brokers().keySet().iterator().next();
+		long bytes = 0;
+		for (var dir : admin.describeLogDirs(List.of(id)).allDescriptions().get(60, TimeUnit.SECONDS).get(id).values()) {
+			for (var e : dir.replicaInfos().entrySet()) {
+				if (e.getKey().topic().equals(topicName)) {
+					bytes += e.getValue().size();
+				}
+			}
+		}
+		return bytes;
 	}
 
 	private static Object[] config(Admin admin, EmbeddedKafkaKraftBroker broker) throws Exception {
