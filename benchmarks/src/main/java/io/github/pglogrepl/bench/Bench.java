@@ -763,6 +763,7 @@ public final class Bench {
 						kind.id, run, kafkaBrokerCpu(r), 100 * share(r.streamCpuSeconds(), r.firstToLast()),
 						100 * share(r.walsenderCpuSeconds(), r.catchUp()), 100 * share(kafkaBrokerCpu(r), r.firstToLast()),
 						100 * r.machineBusy, r.extra.get("broker_records")));
+				log("    client CPU by thread: " + r.extra.get("thread_cpu"));
 				if (jfr != null && Files.exists(jfr)) {
 					JfrHotSpots.summarise(jfr, System.out, 25);
 				}
@@ -836,6 +837,7 @@ public final class Bench {
 					r.extra.get("lat_max_us"), r.extra.get("lat_over_20ms"), r.extra.get("lat_bursts"),
 					r.extra.get("lat_stalls"), r.streamCpuSeconds(), kafkaBrokerCpu(r), r.walsenderCpuSeconds(),
 					r.ok ? "" : "  FAILED: " + r.error));
+			log("    client CPU by thread: " + r.extra.get("thread_cpu"));
 			if (jfr != null && Files.exists(jfr)) {
 				JfrHotSpots.summarise(jfr, System.out, 25);
 			}

@@ -426,6 +426,12 @@ final class ConsumerProcess {
 				synchronized (this) {
 					sampleOnce(System.nanoTime());
 				}
+				if (this.kind.kafka()) {
+					String threads = ProcFs.threadCpu(this.pid, 8);
+					if (threads != null) {
+						this.result.extra.put("thread_cpu", threads);
+					}
+				}
 				stopSampling();
 				this.result.ok = true;
 				this.result.rows = Long.parseLong(values.get("rows"));

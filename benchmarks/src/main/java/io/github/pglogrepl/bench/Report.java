@@ -336,6 +336,7 @@ final class Report {
 						+ r.extra.getOrDefault("load_before", "") + " |");
 			}
 			line("");
+			kafkaThreads(k1);
 		}
 		if (!k2.isEmpty()) {
 			line("### K2: commit-to-broker-acknowledgement latency");
@@ -365,7 +366,17 @@ final class Report {
 						+ this.bench.kafkaLoadAverages.getOrDefault(r.kind.id, "") + " |");
 			}
 			line("");
+			kafkaThreads(k2);
 		}
+	}
+
+	private void kafkaThreads(List<RunResult> runs) {
+		line("Client CPU by thread (whole process, startup included; CPU seconds, largest first):");
+		line("");
+		for (RunResult r : runs) {
+			line("* " + r.workload + " " + r.kind.id + " run " + r.run + ": " + r.extra.getOrDefault("thread_cpu", "n/a"));
+		}
+		line("");
 	}
 
 	private static String bytesPerRecord(RunResult r) {
