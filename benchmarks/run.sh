@@ -4,6 +4,7 @@
 #   benchmarks/run.sh                 # the documented full run (~15-19 min on 2 cores; --skip s1,s2 saves 5-8)
 #   benchmarks/run.sh --quick         # smoke test with small workloads (~2 min)
 #   benchmarks/run.sh --skip w4,debezium --runs 5 --jfr
+#   benchmarks/run.sh --skip w1,w2,w3,l1,w4,s1,s2 --out benchmarks/results/kafka.md   # Kafka relay only (K1, K2)
 # Results: the console and benchmarks/results/latest.md; consumer logs in benchmarks/target/bench-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

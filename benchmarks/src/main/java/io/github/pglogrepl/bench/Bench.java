@@ -67,6 +67,14 @@ public final class Bench {
 
 	String backfillLoadAverage;
 
+	/** the Kafka broker of K1/K2 (its settings are reported) */
+	KafkaBrokerProcess broker;
+
+	/** K2: the load of each consumer's run, by consumer id */
+	final Map<String, LoadGenerator.Result> kafkaLoads = new LinkedHashMap<>();
+
+	final Map<String, String> kafkaLoadAverages = new LinkedHashMap<>();
+
 	/** rows in table snap (-1: not created) */
 	private long snapRows = -1;
 
@@ -129,6 +137,9 @@ public final class Bench {
 			}
 			if (this.options.enabled("s2")) {
 				backfillUnderLoad();
+			}
+			if (this.options.enabled("k1") || this.options.enabled("k2")) {
+				kafka();
 			}
 			this.server = null;
 		}
@@ -648,6 +659,198 @@ public final class Bench {
 		return max;
 	}
 
+	/** The Kafka workloads: one broker for all of them, then K1 and K2. */
+	private void kafka() throws Exception {
+		List<ConsumerKind> kinds = new ArrayList<>();
+		for (ConsumerKind kind : List.of(ConsumerKind.STARTER_KAFKA, ConsumerKind.DEBEZIUM_KAFKA)) {
+			if (this.options.enabled(kind.id)) {
+				kinds.add(kind);
+			}
+		}
+		if (kinds.isEmpty()) {
+			return;
+		}
+		log("K: starting the Kafka broker (its own JVM)");
+		try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(this.harness, this.options.brokerJvmFlags,
+				this.options.brokerProps)) {
+			this.broker = kafka;
+			log(String.format(Locale.ROOT, "K: broker at %s (pid %d) started in %.1f s; %s", kafka.bootstrap, kafka.pid,
+					kafka.startSeconds, kafka.config));
+			long warm = Math.max(200_000, Math.min(this.options.k1Rows, 2_000_000));
+			log(String.format(Locale.ROOT, "K: broker warmed up with %s records in %.1f s (a producer in its JVM, not measured)",
+					fmt(warm), kafka.warmup(warm)));
+			if (this.options.enabled("k1")) {
+				kafkaThroughput(kafka, kinds);
+			}
+			if (this.options.enabled("k2")) {
+				for (ConsumerKind kind : kinds) {
+					kafkaLatency(kafka, kind);
+				}
+			}
+		}
+	}
+
+	private ConsumerProcess.Spec kafkaSpec(KafkaBrokerProcess kafka, String workload, int run, String slot, long rows) {
+		ConsumerProcess.Spec spec = new ConsumerProcess.Spec();
+		spec.workload = workload;
+		spec.run = run;
+		spec.slot = slot;
+		spec.publication = PUBLICATION;
+		spec.expectedRows = rows;
+		spec.proto = "1";
+		spec.trackBackends = true;
+		spec.trackPids.put("broker", kafka.pid);
+		spec.extraArgs.addAll(List.of("--bootstrap", kafka.bootstrap, "--topic-prefix", slot, "--producer",
+				this.options.kafkaProducer));
+		spec.jvmFlags.addAll(this.options.jvmFlags);
+		return spec;
+	}
+
+	/**
+	 * K1: rows committed in large transactions, drained from the slot to broker-acknowledged records by the
+	 * starter's relay and by Debezium + KafkaProducer, one slot per consumer and run (created before the workload)
+	 * and a fresh topic per run.
+	 */
+	private void kafkaThroughput(KafkaBrokerProcess kafka, List<ConsumerKind> kinds) throws Exception {
+		long n = this.options.k1Rows;
+		long perTxn = Math.min(n, this.options.k1TxnRows);
+		for (int run = 1; run <= this.options.kRuns; run++) {
+			for (ConsumerKind kind : kinds) {
+				this.server.createSlot(slotName("K1", kind, run));
+			}
+		}
+		String warmupSlot = "k1_warmup";
+		this.server.createSlot(warmupSlot);
+		String startLsn = this.server.currentLsn();
+		String description = "Kafka throughput: " + fmt(n) + " rows in transactions of " + fmt(perTxn) + " rows";
+		log("K1: " + description);
+		long g0 = System.nanoTime();
+		long first = 300_000_001L;
+		for (long from = first; from < first + n; from += perTxn) {
+			this.server.execute(insertSelect(from, Math.min(first + n - 1, from + perTxn - 1)));
+		}
+		double generation = (System.nanoTime() - g0) / 1e9;
+		String endLsn = this.server.currentLsn();
+		this.server.execute("CHECKPOINT");
+		String walBytes = this.server.queryString("SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn)::bigint::text",
+				endLsn, startLsn);
+		this.workloadInfo.put("K1", String.format(Locale.ROOT, "%s; generated in %.1f s; %s MB of WAL; load average "
+				+ "before draining %s", description, generation, fmt(Long.parseLong(walBytes) / 1_000_000),
+				ProcFs.loadAverage()));
+		warmup("K1", warmupSlot, n, endLsn, "1");
+		for (int run = 1; run <= this.options.kRuns; run++) {
+			List<ConsumerKind> order = new ArrayList<>(kinds);
+			java.util.Collections.rotate(order, -(run - 1));
+			for (ConsumerKind kind : order) {
+				String slot = slotName("K1", kind, run);
+				String topic = slot + ".public.bench";
+				kafka.createTopic(topic, this.options.kPartitions, "");
+				ConsumerProcess.Spec spec = kafkaSpec(kafka, "K1", run, slot, n);
+				spec.endLsn = endLsn;
+				Path jfr = null;
+				if (this.options.jfr && run == 1) {
+					jfr = this.harness.logDir.resolve("K1-" + kind.id + ".jfr");
+					spec.jvmFlags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings="
+							+ JfrHotSpots.settings(this.harness.logDir));
+				}
+				String load = ProcFs.loadAverage();
+				RunResult r = drain(kind, spec);
+				r.extra.put("load_before", load);
+				onBroker(kafka, r, topic, n);
+				this.results.add(r);
+				log(String.format(Locale.ROOT, "  K1 %s run %d: broker CPU %.2f s first->last, client %.0f %%, "
+						+ "walsender %.0f %% (of catch-up), broker %.0f %% of a core, machine busy %.0f %%; on the broker: %s",
+						kind.id, run, kafkaBrokerCpu(r), 100 * share(r.streamCpuSeconds(), r.firstToLast()),
+						100 * share(r.walsenderCpuSeconds(), r.catchUp()), 100 * share(kafkaBrokerCpu(r), r.firstToLast()),
+						100 * r.machineBusy, r.extra.get("broker_records")));
+				log("    client CPU by thread: " + r.extra.get("thread_cpu"));
+				if (jfr != null && Files.exists(jfr)) {
+					JfrHotSpots.summarise(jfr, System.out, 25);
+				}
+			}
+		}
+	}
+
+	private static void onBroker(KafkaBrokerProcess kafka, RunResult r, String topic, long expected) throws Exception {
+		long[] count = kafka.count(topic);
+		long onBroker = count[0];
+		r.extra.put("broker_records", String.valueOf(onBroker));
+		r.extra.put("broker_bytes", String.valueOf(count[1]));
+		if (r.ok && onBroker < expected) {
+			r.ok = false;
+			r.error = "the broker has " + onBroker + " records of " + expected;
+		}
+	}
+
+	static double share(double cpuSeconds, double seconds) {
+		return (seconds > 0) ? cpuSeconds / seconds : Double.NaN;
+	}
+
+	/** @return the broker's CPU seconds between the run's first send and last acknowledgement */
+	static double kafkaBrokerCpu(RunResult r) {
+		String ticks = r.extra.get("broker_cpu_ticks");
+		return (ticks != null) ? Long.parseLong(ticks) / (double) ProcFs.CLOCK_TICKS : Double.NaN;
+	}
+
+	/**
+	 * K2: single-row transactions at a steady rate while one consumer relays them live; commit-to-broker-ack
+	 * latency of every record.
+	 */
+	private void kafkaLatency(KafkaBrokerProcess kafka, ConsumerKind kind) throws Exception {
+		String slot = slotName("K2", kind, 1);
+		this.server.createSlot(slot);
+		String topic = slot + ".public.bench";
+		kafka.createTopic(topic, this.options.kPartitions, "");
+		ConsumerProcess.Spec spec = kafkaSpec(kafka, "K2", 1, slot, Long.MAX_VALUE);
+		spec.mode = "latency";
+		spec.jvmFlags.add("-Xlog:gc:file=" + this.harness.logDir.resolve("K2-" + kind.id + "-gc.log"));
+		Path jfr = null;
+		if (this.options.jfr) {
+			jfr = this.harness.logDir.resolve("K2-" + kind.id + ".jfr");
+			spec.jvmFlags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings="
+					+ JfrHotSpots.settings(this.harness.logDir));
+		}
+		ConsumerProcess p = new ConsumerProcess(this.server, this.harness, kind, spec);
+		log(String.format(Locale.ROOT, "K2: %d single-row transactions/s for %d s (after %d s warm-up), %s relaying "
+				+ "live to the broker", this.options.k2Rate, this.options.k2Seconds, this.options.k2Warmup, kind.id));
+		try {
+			p.start();
+			if (!p.awaitActive(Duration.ofSeconds(120))) {
+				throw new IllegalStateException(kind.id + " did not start streaming");
+			}
+			// Debezium starts streaming a moment after it takes the slot
+			Thread.sleep(2000);
+			long firstId = 400_000_001L + 10_000_000L * kind.ordinal();
+			LoadGenerator.Result load = new LoadGenerator(this.server, this.options.l1Threads).run(firstId,
+					this.options.k2Rate, this.options.k2Warmup, this.options.k2Seconds);
+			this.kafkaLoads.put(kind.id, load);
+			this.kafkaLoadAverages.put(kind.id, ProcFs.loadAverage());
+			spec.expectedRows = load.rows();
+			p.send("expect " + load.rows() + " " + load.measureFromMicros());
+			RunResult r = p.finish();
+			r.extra.put("achieved_rate", String.format(Locale.ROOT, "%.0f", load.achievedRate()));
+			onBroker(kafka, r, topic, load.rows());
+			this.results.add(r);
+			log(String.format(Locale.ROOT, "  K2 %s achieved %.0f txn/s; commit-to-broker-ack p50 %s us, p99 %s us, "
+					+ "max %s us, over 20 ms: %s in %s bursts (%s); client CPU %.2f s, broker CPU %.2f s, walsender CPU "
+					+ "%.2f s%s", kind.id, load.achievedRate(), r.extra.get("lat_p50_us"), r.extra.get("lat_p99_us"),
+					r.extra.get("lat_max_us"), r.extra.get("lat_over_20ms"), r.extra.get("lat_bursts"),
+					r.extra.get("lat_stalls"), r.streamCpuSeconds(), kafkaBrokerCpu(r), r.walsenderCpuSeconds(),
+					r.ok ? "" : "  FAILED: " + r.error));
+			log("    client CPU by thread: " + r.extra.get("thread_cpu"));
+			if (jfr != null && Files.exists(jfr)) {
+				JfrHotSpots.summarise(jfr, System.out, 25);
+			}
+		}
+		catch (Exception ex) {
+			p.kill();
+			throw ex;
+		}
+		finally {
+			this.server.dropSlot(slot);
+		}
+	}
+
 	static String slotName(String workload, ConsumerKind kind, int run) {
 		return (workload + "_" + kind.id + "_" + run).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
 	}
@@ -704,6 +907,28 @@ public final class Bench {
 
 		int s2Rate = 1000;
 
+		long k1Rows = 1_000_000;
+
+		long k1TxnRows = 100_000;
+
+		int kRuns = 2;
+
+		int kPartitions = 1;
+
+		/** producer settings of both Kafka consumers (besides acks=all and idempotence, which both enforce) */
+		String kafkaProducer = "linger.ms=5,batch.size=16384,compression.type=none,"
+				+ "max.in.flight.requests.per.connection=5,buffer.memory=33554432";
+
+		int k2Rate = 2000;
+
+		int k2Seconds = 30;
+
+		int k2Warmup = 5;
+
+		List<String> brokerProps = new ArrayList<>();
+
+		List<String> brokerJvmFlags = new ArrayList<>();
+
 		boolean jfr;
 
 		String out;
@@ -745,6 +970,17 @@ public final class Bench {
 					case "--s2-rate" -> o.s2Rate = Integer.parseInt(args[++i]);
 					case "--skip" -> o.skip.addAll(Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(",")));
 					case "--with" -> o.with.addAll(Arrays.asList(args[++i].toLowerCase(Locale.ROOT).split(",")));
+					case "--k1-rows" -> o.k1Rows = Long.parseLong(args[++i]);
+					case "--k1-txn-rows" -> o.k1TxnRows = Long.parseLong(args[++i]);
+					case "--k-runs" -> o.kRuns = Integer.parseInt(args[++i]);
+					case "--k-partitions" -> o.kPartitions = Integer.parseInt(args[++i]);
+					case "--k-producer" -> o.kafkaProducer = args[++i];
+					case "--k-producer-add" -> o.kafkaProducer = o.kafkaProducer + "," + args[++i];
+					case "--k2-rate" -> o.k2Rate = Integer.parseInt(args[++i]);
+					case "--k2-seconds" -> o.k2Seconds = Integer.parseInt(args[++i]);
+					case "--k2-warmup" -> o.k2Warmup = Integer.parseInt(args[++i]);
+					case "--broker-prop" -> o.brokerProps.add(args[++i]);
+					case "--broker-jvm-flag" -> o.brokerJvmFlags.add(args[++i]);
 					case "--jfr" -> o.jfr = true;
 					case "--out" -> o.out = args[++i];
 					case "--recvlogical" -> o.recvlogical = args[++i];
@@ -760,12 +996,19 @@ public final class Bench {
 						o.s1Rows = 500_000;
 						o.s1Runs = 1;
 						o.s1DebeziumRows = 100_000;
+						o.k1Rows = 100_000;
+						o.k1TxnRows = 10_000;
+						o.kRuns = 1;
+						o.k2Seconds = 5;
+						o.k2Warmup = 2;
 					}
 					default -> throw new IllegalArgumentException("unknown option " + a
 							+ "; options: --runs N --w1-rows N --w2-txns N --w3-rows N --w4-rows N --w4-consumers starter,core "
 							+ "--l1-rate N --l1-seconds N --l1-warmup N --s1-rows N --s1-runs N --s1-threads N --s1-chunk-size N --s1-split N --s1-debezium-rows N "
 							+ "--s1-progress-store table|memory --s2-rows N --s2-rate N "
-							+ "--skip w1,w2,w3,l1,w4,s1,s2,pg_recvlogical,pgjdbc,core,starter,debezium "
+							+ "--k1-rows N --k1-txn-rows N --k-runs N --k-partitions N --k-producer k=v,... --k-producer-add k=v,... "
+							+ "--k2-rate N --k2-seconds N --k2-warmup N --broker-prop k=v --broker-jvm-flag FLAG "
+							+ "--skip w1,w2,w3,l1,w4,s1,s2,k1,k2,pg_recvlogical,pgjdbc,core,starter,debezium,starter-kafka,debezium-kafka "
 							+ "--with starter-untyped --jfr --out FILE --recvlogical PATH --jvm-flag FLAG --quick");
 				}
 			}
@@ -782,12 +1025,15 @@ public final class Bench {
 			return String.format(Locale.ROOT,
 					"runs=%d, W1=%d rows, W2=%d txns, W3=%d rows, W4=%d rows (%s), L1=%d txn/s for %d s after %d s warm-up, "
 							+ "S1=%d rows (%d rounds, starter threads 1 and %d, split %s, progress store %s, chunk size %s, Debezium measured over %d rows), S2=%d rows under %d txn/s, "
+							+ "K1=%d rows in transactions of %d (%d runs), K2=%d txn/s for %d s after %d s warm-up, "
+							+ "topic partitions %d, producer settings %s, "
 							+ "skipped=%s, extra consumers=%s, extra JVM flags=%s%s",
 					this.runs, this.w1Rows, this.w2Txns, this.w3Rows, this.w4Rows,
 					this.w4Consumers.stream().map((k) -> k.id).toList(), this.l1Rate, this.l1Seconds, this.l1Warmup,
 					this.s1Rows, this.s1Runs, this.s1Threads, (this.s1Split > 1) ? this.s1Split + " tables" : "off",
 					this.s1ProgressStore, (this.s1ChunkSize > 0) ? String.valueOf(this.s1ChunkSize) : "default",
-					Math.min(this.s1Rows, this.s1DebeziumRows), this.s2Rows, this.s2Rate,
+					Math.min(this.s1Rows, this.s1DebeziumRows), this.s2Rows, this.s2Rate, this.k1Rows, this.k1TxnRows,
+					this.kRuns, this.k2Rate, this.k2Seconds, this.k2Warmup, this.kPartitions, this.kafkaProducer,
 					this.skip.isEmpty() ? "none" : this.skip, this.with.isEmpty() ? "none" : this.with,
 					this.jvmFlags.isEmpty() ? "none" : this.jvmFlags,
 					this.jfr ? ", JFR on the starter's first run" : "");

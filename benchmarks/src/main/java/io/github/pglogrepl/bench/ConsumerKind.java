@@ -2,9 +2,11 @@ package io.github.pglogrepl.bench;
 
 import io.github.pglogrepl.bench.consumer.CoreConsumer;
 import io.github.pglogrepl.bench.consumer.DebeziumConsumer;
+import io.github.pglogrepl.bench.consumer.DebeziumKafkaConsumer;
 import io.github.pglogrepl.bench.consumer.PgjdbcConsumer;
 import io.github.pglogrepl.bench.consumer.PgjdbcCopyConsumer;
 import io.github.pglogrepl.bench.consumer.StarterConsumer;
+import io.github.pglogrepl.bench.consumer.StarterKafkaConsumer;
 import io.github.pglogrepl.bench.consumer.StarterSnapshotConsumer;
 
 /**
@@ -31,16 +33,27 @@ enum ConsumerKind {
 
 	/** Snapshot workloads only (S1, S2): the starter's snapshot reader. */
 	STARTER_SNAPSHOT("starter-snapshot", "pglogrepl starter snapshot (typed SnapshotEvent listener)",
-			StarterSnapshotConsumer.class);
+			StarterSnapshotConsumer.class),
+
+	/** Kafka workloads only (K1, K2): the starter's Kafka relay, slot to broker-acknowledged records. */
+	STARTER_KAFKA("starter-kafka", "pglogrepl starter Kafka relay (pglogrepl.kafka.enabled)", StarterKafkaConsumer.class),
+
+	/** Kafka workloads only (K1, K2): Debezium embedded (JSON) feeding a KafkaProducer with the same settings. */
+	DEBEZIUM_KAFKA("debezium-kafka", "Debezium embedded (JSON) + KafkaProducer", DebeziumKafkaConsumer.class);
 
 	/** @return whether the consumer runs in W1–W3 unless skipped (otherwise only with --with) */
 	boolean byDefault() {
-		return this != STARTER_UNTYPED && this != COPY && this != STARTER_SNAPSHOT;
+		return this != STARTER_UNTYPED && streams();
 	}
 
 	/** @return whether it reads a replication slot in W1–W3 (the snapshot-only readers do not) */
 	boolean streams() {
-		return this != COPY && this != STARTER_SNAPSHOT;
+		return this != COPY && this != STARTER_SNAPSHOT && !kafka();
+	}
+
+	/** @return whether it sends to Kafka (K1, K2 only) */
+	boolean kafka() {
+		return this == STARTER_KAFKA || this == DEBEZIUM_KAFKA;
 	}
 
 	final String id;

@@ -71,6 +71,9 @@ final class ConsumerProcess {
 
 		Duration timeout = Duration.ofMinutes(20);
 
+		/** other processes whose CPU is sampled with the consumer's (e.g. the Kafka broker): name -> pid */
+		Map<String, Long> trackPids = new LinkedHashMap<>();
+
 	}
 
 	private final Server server;
@@ -119,6 +122,11 @@ final class ConsumerProcess {
 	/** (time, machine busy ticks, iowait ticks, total ticks) every 100 ms */
 	private final List<long[]> machine = new ArrayList<>();
 
+	/** (time, CPU ticks) samples of the {@link Spec#trackPids}, by name */
+	private final Map<String, long[]> tracked = new LinkedHashMap<>();
+
+	private final Map<String, Integer> trackedLength = new LinkedHashMap<>();
+
 	/** other {@code @bench} events of the consumer, by name: their values */
 	private final Map<String, Map<String, String>> events = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -151,7 +159,8 @@ final class ConsumerProcess {
 		cmd.add(this.harness.java);
 		cmd.addAll(this.spec.jvmFlags);
 		cmd.add("-cp");
-		cmd.add((this.kind == ConsumerKind.DEBEZIUM) ? this.harness.debeziumClasspath : this.harness.appClasspath);
+		cmd.add((this.kind == ConsumerKind.DEBEZIUM || this.kind == ConsumerKind.DEBEZIUM_KAFKA)
+				? this.harness.debeziumClasspath : this.harness.appClasspath);
 		cmd.add(this.kind.mainClass.getName());
 		cmd.addAll(List.of("--url", this.server.jdbcUrl, "--user", this.server.user, "--slot",
 				String.valueOf(this.spec.slot), "--publication", String.valueOf(this.spec.publication), "--rows", String.valueOf(this.spec.expectedRows), "--proto",
@@ -286,6 +295,20 @@ final class ConsumerProcess {
 				}
 			}
 		}
+		for (Map.Entry<String, Long> e : this.spec.trackPids.entrySet()) {
+			long ticks = ProcFs.cpuTicks(e.getValue());
+			if (ticks >= 0) {
+				long[] s = this.tracked.computeIfAbsent(e.getKey(), (k) -> new long[2048]);
+				int n = this.trackedLength.getOrDefault(e.getKey(), 0);
+				if (n + 2 > s.length) {
+					s = java.util.Arrays.copyOf(s, s.length * 2);
+					this.tracked.put(e.getKey(), s);
+				}
+				s[n] = now;
+				s[n + 1] = ticks;
+				this.trackedLength.put(e.getKey(), n + 2);
+			}
+		}
 		for (Map.Entry<Long, long[]> e : this.walsenders.entrySet()) {
 			long ws = ProcFs.cpuTicks(e.getKey());
 			if (ws >= 0) {
@@ -403,6 +426,12 @@ final class ConsumerProcess {
 				synchronized (this) {
 					sampleOnce(System.nanoTime());
 				}
+				if (this.kind.kafka()) {
+					String threads = ProcFs.threadCpu(this.pid, 8);
+					if (threads != null) {
+						this.result.extra.put("thread_cpu", threads);
+					}
+				}
 				stopSampling();
 				this.result.ok = true;
 				this.result.rows = Long.parseLong(values.get("rows"));
@@ -443,6 +472,12 @@ final class ConsumerProcess {
 			}
 			if (this.result.first != 0 && this.result.last != 0) {
 				this.result.streamCpuTicks = cpuAfter(this.result.last) - cpuBefore(this.result.first);
+				for (Map.Entry<String, long[]> e : this.tracked.entrySet()) {
+					int n = this.trackedLength.get(e.getKey());
+					long ticks = ticksAt(e.getValue(), n, this.result.last, false)
+							- ticksAt(e.getValue(), n, this.result.first, true);
+					this.result.extra.put(e.getKey() + "_cpu_ticks", String.valueOf(ticks));
+				}
 			}
 			if (this.spec.trackBackends) {
 				this.result.backendCount = this.backends.size();
@@ -481,6 +516,32 @@ final class ConsumerProcess {
 			this.result.machineBusy = (to[1] - from[1]) / (double) (to[3] - from[3]);
 			this.result.machineIowait = (to[2] - from[2]) / (double) (to[3] - from[3]);
 		}
+	}
+
+	/**
+	 * @param series (time, ticks) pairs
+	 * @param n used length
+	 * @param time a time
+	 * @param before the last sample at or before {@code time}, otherwise the first at or after it
+	 * @return its ticks (the first or last sample if none)
+	 */
+	private static long ticksAt(long[] series, int n, long time, boolean before) {
+		long ticks = (n > 0) ? series[1] : 0;
+		for (int i = 0; i < n; i += 2) {
+			if (before) {
+				if (series[i] > time) {
+					break;
+				}
+				ticks = series[i + 1];
+			}
+			else {
+				ticks = series[i + 1];
+				if (series[i] >= time) {
+					break;
+				}
+			}
+		}
+		return ticks;
 	}
 
 	/** @return the CPU ticks of the last sample taken at or before {@code time} (0 before any) */

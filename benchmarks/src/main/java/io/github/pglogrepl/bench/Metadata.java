@@ -42,6 +42,9 @@ final class Metadata {
 			}
 		}
 		m.software.put("Debezium", versions.getProperty("debezium.version", "?"));
+		m.software.put("Kafka", "broker " + versions.getProperty("kafka.broker.version", "?")
+				+ " (KRaft, spring-kafka-test's EmbeddedKafkaKraftBroker, own JVM), kafka-clients "
+				+ versions.getProperty("kafka.clients.version", "?") + " in both Kafka consumers");
 		String commit = command("git", "-C", harness.moduleDir.toString(), "rev-parse", "--short", "HEAD");
 		m.software.put("pglogrepl commit", commit);
 		m.options = options.describe();

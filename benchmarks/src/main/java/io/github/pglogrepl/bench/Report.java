@@ -109,6 +109,7 @@ final class Report {
 		latencyTable();
 		snapshotTable();
 		backfillTable();
+		kafkaTables();
 		targets();
 		allRuns();
 		method();
@@ -250,6 +251,166 @@ final class Report {
 			}
 		}
 		return copyRate(ordered);
+	}
+
+	private List<RunResult> kafkaRuns(String workload, ConsumerKind kind) {
+		return this.bench.results.stream()
+			.filter((r) -> r.workload.equals(workload) && (kind == null || r.kind == kind))
+			.toList();
+	}
+
+	/** What bounds a Kafka consumer's rate: client, walsender or broker CPU, the machine, or waiting. */
+	static String kafkaBound(RunResult r) {
+		double client = share(r.streamCpuSeconds(), r.firstToLast());
+		double walsender = share(r.walsenderCpuSeconds(), r.catchUp());
+		double broker = share(Bench.kafkaBrokerCpu(r), r.firstToLast());
+		String shares = "client " + f(100 * client, 0) + " %, walsender " + f(100 * walsender, 0) + " %, broker "
+				+ f(100 * broker, 0) + " % of a core";
+		double max = Math.max(client, Math.max(walsender, broker));
+		String bound;
+		if (max >= 0.85) {
+			bound = (max == client) ? "client CPU" : (max == walsender) ? "walsender CPU" : "broker CPU";
+		}
+		else if (r.machineBusy >= 0.9) {
+			bound = "the machine's cores (busy " + f(100 * r.machineBusy, 0) + " %, shared)";
+		}
+		else {
+			bound = "no process at a full core: waits (batching, acknowledgements)";
+		}
+		return bound + "; " + shares;
+	}
+
+	private void kafkaTables() {
+		List<RunResult> k1 = kafkaRuns("K1", null);
+		List<RunResult> k2 = kafkaRuns("K2", null);
+		if (k1.isEmpty() && k2.isEmpty()) {
+			return;
+		}
+		line("## K1, K2: Kafka relay (slot to broker-acknowledged records)");
+		line("");
+		line("One Kafka broker for the whole run (" + this.metadata.software.getOrDefault("Kafka", "?") + "; warmed up "
+				+ "with records from a producer in its own JVM before the first measured run), both consumers sending to "
+				+ "it, a fresh topic per consumer run (`<slot>.public.bench`, " + this.bench.options.kPartitions
+				+ " partition(s), replication factor 1), created before the consumer starts. Broker settings: "
+				+ ((this.bench.broker != null) ? this.bench.broker.config.toString() : "n/a") + ".");
+		line("");
+		line("* **starter-kafka**: a Spring Boot application with `pglogrepl-spring-boot-starter-kafka`, "
+				+ "`pglogrepl.kafka.enabled=true`, no listener of its own; the relay encodes every change as a "
+				+ "Debezium-style JSON envelope (key `{\"id\":…}`) and acknowledges the slot behind the broker.");
+		line("* **debezium-kafka**: Debezium's embedded engine (`plugin.name=pgoutput`, JSON without schemas, "
+				+ "`decimal.handling.mode=string`: the same envelope) with a batch handler that sends every record with a "
+				+ "plain `KafkaProducer`, waits until the broker acknowledged the batch, then marks the records processed "
+				+ "(Debezium Server's Kafka sink does the same): its offset flush never confirms a record the broker "
+				+ "does not have.");
+		line("* **Producer settings of both:** `acks=all`, `enable.idempotence=true` (what the relay enforces), "
+				+ "`" + this.bench.options.kafkaProducer + "`; kafka-clients of the same version in both JVMs.");
+		line("* **Acknowledged** = the producer's send callback completed without an exception (with `acks=all` the "
+				+ "broker has written the record). Both consumers' producers are watched the same way "
+				+ "(`AckTracker`: the relay's producer wrapped through a `ProducerPostProcessor` of Spring Boot's "
+				+ "producer factory, Debezium's callbacks wrapped directly). After each run the broker's end offsets of "
+				+ "the topic are read (*On broker*).");
+		line("");
+		if (!k1.isEmpty()) {
+			line("### K1: throughput");
+			line("");
+			line(String.valueOf(this.bench.workloadInfo.get("K1")) + ". *Rows/s* = rows ÷ (last record acknowledged − "
+					+ "first record sent); *catch-up* is from the slot becoming active to the last acknowledgement. "
+					+ "*Client CPU* is the consumer process between its first send and last acknowledgement, "
+					+ "*broker CPU* the broker process over the same interval, *walsender CPU* its whole connection "
+					+ "(and its share of the catch-up time). *Machine busy* is the share of both cores busy "
+					+ "(any process, other builds included).");
+			line("");
+			line("| Consumer | Run | OK | Rows | Rows/s | First→last s | Catch-up s | Client CPU s | Client CPU s / M rows "
+					+ "| Broker CPU s | Broker CPU s / M rows | Walsender CPU s | Peak RSS MB | Machine busy % | On broker "
+					+ "| Bytes / record on broker | Bound by (measured) | Load before |");
+			line("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+			for (RunResult r : k1) {
+				double m = r.rows / 1e6;
+				line("| " + r.kind.id + " | " + r.run + " | " + (r.ok ? "yes" : "no: " + r.error) + " | " + f(r.rows, 0)
+						+ " | " + f(r.rowsPerSecond(), 0) + " | " + f(r.firstToLast(), 2) + " | " + f(r.catchUp(), 2)
+						+ " | " + f(r.streamCpuSeconds(), 2) + " | " + f(r.streamCpuSeconds() / m, 2) + " | "
+						+ f(Bench.kafkaBrokerCpu(r), 2) + " | " + f(Bench.kafkaBrokerCpu(r) / m, 2) + " | "
+						+ f(r.walsenderCpuSeconds(), 2) + " | " + f(r.peakRssMb(), 0) + " | " + f(100 * r.machineBusy, 0)
+						+ " | " + r.extra.getOrDefault("broker_records", "n/a") + " | " + bytesPerRecord(r) + " | "
+						+ kafkaBound(r) + " | "
+						+ r.extra.getOrDefault("load_before", "") + " |");
+			}
+			line("");
+			kafkaThreads(k1);
+		}
+		if (!k2.isEmpty()) {
+			line("### K2: commit-to-broker-acknowledgement latency");
+			line("");
+			line(this.bench.options.k2Rate + " single-row INSERT transactions/s (" + this.bench.options.l1Threads
+					+ " connections, open loop) for " + this.bench.options.k2Seconds + " s after "
+					+ this.bench.options.k2Warmup + " s of warm-up (not counted), one consumer at a time relaying live. "
+					+ "*Latency* = the consumer's clock (`Instant.now()`) in the send callback − the transaction's "
+					+ "commit time from the record's envelope (`source.ts_ms`: the server's commit timestamp, same "
+					+ "machine and clock, truncated to the millisecond, so a latency reads up to 1 ms high). With "
+					+ "`synchronous_commit=on` a commit is flushed (and sent to walsenders) before the client sees it; "
+					+ "`fsync=off` makes the flush itself fast (no WAL writer delay is involved).");
+			line("");
+			line("| Consumer | txn/s target / achieved | Records measured | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
+					+ "| Over 20 ms | Bursts over 20 ms (start+length:max) | Client CPU s | Broker CPU s | Walsender CPU s "
+					+ "| On broker | Load at end |");
+			line("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|---|");
+			for (RunResult r : k2) {
+				line("| " + r.kind.id + (r.ok ? "" : " (failed: " + r.error + ")") + " | " + this.bench.options.k2Rate
+						+ " / " + r.extra.getOrDefault("achieved_rate", "n/a") + " | "
+						+ r.extra.getOrDefault("lat_count", "n/a") + " | " + ms(r.extra.get("lat_p50_us")) + " | "
+						+ ms(r.extra.get("lat_p90_us")) + " | " + ms(r.extra.get("lat_p99_us")) + " | "
+						+ ms(r.extra.get("lat_p999_us")) + " | " + ms(r.extra.get("lat_max_us")) + " | "
+						+ r.extra.getOrDefault("lat_over_20ms", "n/a") + " | " + r.extra.getOrDefault("lat_stalls", "")
+						+ " | " + f(r.streamCpuSeconds(), 2) + " | " + f(Bench.kafkaBrokerCpu(r), 2) + " | "
+						+ f(r.walsenderCpuSeconds(), 2) + " | " + r.extra.getOrDefault("broker_records", "n/a") + " | "
+						+ this.bench.kafkaLoadAverages.getOrDefault(r.kind.id, "") + " |");
+			}
+			line("");
+			kafkaThreads(k2);
+		}
+	}
+
+	private void kafkaThreads(List<RunResult> runs) {
+		line("Client CPU by thread (whole process, startup included; CPU seconds, largest first):");
+		line("");
+		for (RunResult r : runs) {
+			line("* " + r.workload + " " + r.kind.id + " run " + r.run + ": " + r.extra.getOrDefault("thread_cpu", "n/a"));
+		}
+		line("");
+	}
+
+	private static String bytesPerRecord(RunResult r) {
+		String bytes = r.extra.get("broker_bytes");
+		String records = r.extra.get("broker_records");
+		if (bytes == null || records == null || Long.parseLong(bytes) < 0 || Long.parseLong(records) == 0) {
+			return "n/a";
+		}
+		return f(Long.parseLong(bytes) / (double) Long.parseLong(records), 0);
+	}
+
+	private void kafkaTargets(List<String[]> rows) {
+		List<RunResult> starter = kafkaRuns("K1", ConsumerKind.STARTER_KAFKA);
+		List<RunResult> debezium = kafkaRuns("K1", ConsumerKind.DEBEZIUM_KAFKA);
+		if (!starter.isEmpty() && !debezium.isEmpty()) {
+			double s = median(starter, RunResult::rowsPerSecond);
+			double d = median(debezium, RunResult::rowsPerSecond);
+			double sc = median(starter, (r) -> r.streamCpuSeconds() / (r.rows / 1e6));
+			double dc = median(debezium, (r) -> r.streamCpuSeconds() / (r.rows / 1e6));
+			rows.add(target("K1: starter relay rows/s (slot to broker-acknowledged) ≥ 4 × Debezium + KafkaProducer",
+					f(s, 0) + " vs " + f(d, 0) + " rows/s = " + f(s / d, 2) + "× (medians); client CPU per M rows "
+							+ f(sc, 1) + " s vs " + f(dc, 1) + " s; starter bound by " + kafkaBound(starter.get(0)),
+					s / d >= 4));
+		}
+		for (RunResult r : kafkaRuns("K2", ConsumerKind.STARTER_KAFKA)) {
+			if (r.extra.get("lat_p99_us") != null) {
+				double p99 = Long.parseLong(r.extra.get("lat_p99_us")) / 1000.0;
+				rows.add(target("K2: starter relay p99 commit-to-broker-ack latency < 50 ms at "
+						+ this.bench.options.k2Rate + " txn/s", f(p99, 2) + " ms (p50 " + ms(r.extra.get("lat_p50_us"))
+								+ " ms, max " + ms(r.extra.get("lat_max_us")) + " ms, achieved "
+								+ r.extra.getOrDefault("achieved_rate", "?") + " txn/s)",
+						r.ok && p99 < 50));
+			}
+		}
 	}
 
 	private static double share(double cpuSeconds, double seconds) {
@@ -476,6 +637,7 @@ final class Report {
 			}
 		}
 		snapshotTargets(rows);
+		kafkaTargets(rows);
 		if (rows.isEmpty()) {
 			return;
 		}

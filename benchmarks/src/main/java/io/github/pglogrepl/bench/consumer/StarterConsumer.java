@@ -68,7 +68,9 @@ public class StarterConsumer {
 				"pglogrepl.slot.create=never", "pglogrepl.publication.names=" + io.get("publication"),
 				"pglogrepl.pgoutput.proto-version=" + io.get("proto", "1"),
 				"pglogrepl.pgoutput.streaming=" + io.get("streaming", "off"), "spring.main.banner-mode=off",
-				"logging.level.root=WARN", "spring.application.name=bench-starter"));
+				"logging.level.root=WARN", "spring.application.name=bench-starter",
+				// the Kafka starter is on the classpath for K1/K2: this consumer stays as it was
+				"spring.autoconfigure.exclude=org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"));
 		long start = System.nanoTime();
 		boolean untyped = "untyped".equals(io.get("listener", "typed"));
 		Class<?> listeners = untyped ? UntypedListeners.class : Listeners.class;
@@ -198,67 +200,13 @@ public class StarterConsumer {
 		}
 
 		static List<Object> latencyStats() {
-			int n = (int) rows;
-			long[] selected = new long[n];
-			int count = 0;
-			for (int i = 0; i < n; i++) {
-				if (commitMicros[i] >= measureFromMicros) {
-					selected[count++] = latencyMicros[i];
-				}
-			}
-			long[] sorted = Arrays.copyOf(selected, count);
-			Arrays.sort(sorted);
-			double sum = 0;
-			long over10 = 0;
-			long over20 = 0;
-			for (long v : sorted) {
-				sum += v;
-				over10 += (v > 10_000) ? 1 : 0;
-				over20 += (v > 20_000) ? 1 : 0;
-			}
-			// bursts of slow rows (over 20 ms, less than 200 ms apart by commit time): when, how bad
-			StringBuilder stalls = new StringBuilder();
-			int bursts = 0;
-			long burstStart = 0;
-			long burstLast = 0;
-			long burstMax = 0;
-			for (int i = 0; i <= n; i++) {
-				boolean slow = i < n && commitMicros[i] >= measureFromMicros && latencyMicros[i] > 20_000;
-				if (slow && burstLast != 0 && commitMicros[i] - burstLast <= 200_000) {
-					burstLast = commitMicros[i];
-					burstMax = Math.max(burstMax, latencyMicros[i]);
-					continue;
-				}
-				if (burstLast != 0 && (slow || i == n)) {
-					bursts++;
-					if (bursts <= 12) {
-						stalls.append((bursts == 1) ? "" : ",")
-							.append(String.format(java.util.Locale.ROOT, "%.1fs+%dms:%dms",
-									(burstStart - measureFromMicros) / 1e6, (burstLast - burstStart) / 1000, burstMax / 1000));
-					}
-					burstLast = 0;
-				}
-				if (slow) {
-					burstStart = commitMicros[i];
-					burstLast = commitMicros[i];
-					burstMax = latencyMicros[i];
-				}
-			}
-			return List.<Object>of("lat_count", count, "lat_p50_us", percentile(sorted, 50), "lat_p90_us",
-					percentile(sorted, 90), "lat_p99_us", percentile(sorted, 99), "lat_p999_us",
-					percentile(sorted, 99.9), "lat_max_us", (count > 0) ? sorted[count - 1] : 0, "lat_mean_us",
-					(count > 0) ? Math.round(sum / count) : 0, "lat_over_10ms", over10, "lat_over_20ms", over20,
-					"lat_bursts", bursts, "lat_stalls", (stalls.length() == 0) ? "none" : stalls.toString());
+			return LatencyStats.of(commitMicros, latencyMicros, (int) rows, measureFromMicros);
 		}
 
 	}
 
 	static long percentile(long[] sorted, double p) {
-		if (sorted.length == 0) {
-			return 0;
-		}
-		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+		return LatencyStats.percentile(sorted, p);
 	}
 
 	/** Samples the container's lag every 100 ms. */

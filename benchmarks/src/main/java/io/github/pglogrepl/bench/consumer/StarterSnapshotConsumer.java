@@ -73,6 +73,7 @@ public class StarterSnapshotConsumer {
 				"pglogrepl.snapshot.threads=" + io.get("threads", "1"),
 				"pglogrepl.snapshot.progress-store=" + io.get("progress-store", "table"),
 				"spring.main.banner-mode=off", "logging.level.root=WARN",
+				"spring.autoconfigure.exclude=org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration", 
 				"logging.level.io.github.pglogrepl.spring.stream.TableSnapshot=INFO",
 				"spring.application.name=bench-starter-snapshot"));
 		if (io.get("chunk-size", null) != null) {
