@@ -1,19 +1,24 @@
 package io.github.pglogrepl.spring.kafka;
 
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.github.pglogrepl.Lsn;
 import io.github.pglogrepl.pgoutput.RelationMessage;
 import io.github.pglogrepl.pgoutput.Row;
+import io.github.pglogrepl.pgoutput.TupleData;
 import io.github.pglogrepl.spring.event.ChangeRow;
 import io.github.pglogrepl.spring.event.DeleteEvent;
 import io.github.pglogrepl.spring.event.InsertEvent;
@@ -117,15 +122,14 @@ public final class ChangeRecordEncoder {
 		ChangeRow oldRow = update.oldRow();
 		ChangeRow newRow = update.newRow();
 		if (oldRow != null) {
-			Map<String, Object> oldKey = key(oldRow);
-			Map<String, Object> newKey = key(newRow);
-			if (oldKey != null && !oldKey.equals(newKey)) {
+			byte[] oldKey = keyBytes(oldRow);
+			byte[] newKey = keyBytes(newRow);
+			if (oldKey != null && !Arrays.equals(oldKey, newKey)) {
 				// the key changed: the old key is deleted, the new one created (Debezium's layout)
-				byte[] newKeyBytes = bytes(newKey);
 				List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(delete(update, oldRow, database,
-						newKeyBytes));
+						newKey));
 				ProducerRecord<byte[], byte[]> create = change(update, "c", null, newRow, database, false);
-				create.headers().add("__debezium.oldkey", bytes(oldKey));
+				create.headers().add("__debezium.oldkey", oldKey);
 				records.add(create);
 				return records;
 			}
@@ -149,32 +153,40 @@ public final class ChangeRecordEncoder {
 	private ProducerRecord<byte[], byte[]> change(RowChangeEvent<?, ?> event, String op, ChangeRow before,
 			ChangeRow after, String database, boolean snapshot) {
 		ChangeRow keyed = (after != null) ? after : before;
-		Map<String, Object> value = new LinkedHashMap<>();
-		value.put("before", (before != null) ? row(before) : null);
-		value.put("after", (after != null) ? row(after) : null);
-		value.put("source", source(event.slotName(), event.table(), event.transaction(), event.walStart(), database,
-				snapshot));
-		value.put("op", op);
-		value.put("ts_ms", System.currentTimeMillis());
-		value.put("transaction", null);
-		Map<String, Object> key = (keyed != null) ? key(keyed) : null;
-		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null,
-				(key != null) ? bytes(key) : null, bytes(value));
+		byte[] key = (keyed != null) ? keyBytes(keyed) : null;
+		byte[] value = write((json) -> {
+			json.writeStartObject();
+			json.writeName("before");
+			writeRow(json, before);
+			json.writeName("after");
+			writeRow(json, after);
+			json.writeName("source");
+			writeSource(json, event.slotName(), event.table(), event.transaction(), event.walStart(), database,
+					snapshot);
+			json.writeStringProperty("op", op);
+			json.writeNumberProperty("ts_ms", System.currentTimeMillis());
+			json.writeNullProperty("transaction");
+			json.writeEndObject();
+		});
+		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null, key, value);
 	}
 
 	private List<ProducerRecord<byte[], byte[]>> truncate(TruncateEvent truncate, String database) {
 		List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(truncate.tables().size());
 		for (TableName table : truncate.tables()) {
-			Map<String, Object> value = new LinkedHashMap<>();
-			value.put("before", null);
-			value.put("after", null);
-			value.put("source", source(truncate.slotName(), table, truncate.transaction(), truncate.walStart(),
-					database, false));
-			value.put("op", "t");
-			value.put("ts_ms", System.currentTimeMillis());
-			value.put("transaction", null);
-			records.add(new ProducerRecord<>(this.topics.tableTopic(truncate.slotName(), table), null, null,
-					bytes(value)));
+			byte[] value = write((json) -> {
+				json.writeStartObject();
+				json.writeNullProperty("before");
+				json.writeNullProperty("after");
+				json.writeName("source");
+				writeSource(json, truncate.slotName(), table, truncate.transaction(), truncate.walStart(), database,
+						false);
+				json.writeStringProperty("op", "t");
+				json.writeNumberProperty("ts_ms", System.currentTimeMillis());
+				json.writeNullProperty("transaction");
+				json.writeEndObject();
+			});
+			records.add(new ProducerRecord<>(this.topics.tableTopic(truncate.slotName(), table), null, null, value));
 		}
 		return records;
 	}
@@ -189,53 +201,125 @@ public final class ChangeRecordEncoder {
 		return record;
 	}
 
-	private Map<String, Object> source(String slotName, TableName table, TransactionInfo transaction, Lsn lsn,
-			String database, boolean snapshot) {
+	private void writeSource(JsonGenerator json, String slotName, TableName table, TransactionInfo transaction,
+			Lsn lsn, String database, boolean snapshot) {
 		Instant commitTime = (transaction != null) ? transaction.commitTime() : null;
-		Map<String, Object> source = new LinkedHashMap<>();
-		source.put("version", VERSION);
-		source.put("connector", "postgresql");
-		source.put("name", this.topics.prefix(slotName));
-		source.put("ts_ms", (commitTime != null) ? commitTime.toEpochMilli() : System.currentTimeMillis());
-		source.put("snapshot", Boolean.toString(snapshot));
-		source.put("db", database);
-		source.put("schema", table.schema());
-		source.put("table", table.name());
-		source.put("txId", (transaction != null && transaction.xid() != 0) ? transaction.xid() : null);
-		source.put("lsn", (lsn != null) ? lsn.asLong() : null);
-		source.put("xmin", null);
-		return source;
-	}
-
-	/** The row's columns in table order; a value the server did not send is Debezium's placeholder. */
-	private Map<String, Object> row(ChangeRow changeRow) {
-		Row row = changeRow.row();
-		Map<String, Object> map = new LinkedHashMap<>();
-		for (int i = 0; i < row.size(); i++) {
-			String column = row.columnName(i);
-			map.put(column, changeRow.isUnchangedToast(column) ? ColumnValueEncoder.UNAVAILABLE_VALUE
-					: this.values.encode(changeRow.get(column)));
+		json.writeStartObject();
+		json.writeStringProperty("version", VERSION);
+		json.writeStringProperty("connector", "postgresql");
+		json.writeStringProperty("name", this.topics.prefix(slotName));
+		json.writeNumberProperty("ts_ms", (commitTime != null) ? commitTime.toEpochMilli() : System.currentTimeMillis());
+		json.writeStringProperty("snapshot", snapshot ? "true" : "false");
+		json.writeStringProperty("db", database);
+		json.writeStringProperty("schema", table.schema());
+		json.writeStringProperty("table", table.name());
+		if (transaction != null && transaction.xid() != 0) {
+			json.writeNumberProperty("txId", transaction.xid());
 		}
-		return map;
+		else {
+			json.writeNullProperty("txId");
+		}
+		if (lsn != null) {
+			json.writeNumberProperty("lsn", lsn.asLong());
+		}
+		else {
+			json.writeNullProperty("lsn");
+		}
+		json.writeNullProperty("xmin");
+		json.writeEndObject();
 	}
 
-	/** The replica identity columns, or {@code null} if the table has none. */
-	private Map<String, Object> key(ChangeRow changeRow) {
-		RelationMessage relation = changeRow.row().relation();
-		Map<String, Object> key = null;
-		for (RelationMessage.Column column : relation.columns()) {
-			if (column.key()) {
-				if (key == null) {
-					key = new LinkedHashMap<>();
-				}
-				key.put(column.name(), this.values.encode(changeRow.get(column.name())));
+	/** The row's columns in table order (or null); a value the server did not send is Debezium's placeholder. */
+	private void writeRow(JsonGenerator json, ChangeRow changeRow) {
+		if (changeRow == null) {
+			json.writeNull();
+			return;
+		}
+		Row row = changeRow.row();
+		TupleData tuple = row.tuple();
+		json.writeStartObject();
+		for (int i = 0; i < row.size(); i++) {
+			json.writeName(row.columnName(i));
+			if (tuple.isUnchangedToast(i)) {
+				json.writeString(ColumnValueEncoder.UNAVAILABLE_VALUE);
+			}
+			else {
+				writeValue(json, this.values.encode(row.get(i)));
 			}
 		}
-		return key;
+		json.writeEndObject();
 	}
 
-	private byte[] bytes(Object value) {
-		return this.json.writeValueAsBytes(value);
+	/** The replica identity columns as a JSON object, or {@code null} if the table has none. */
+	private byte[] keyBytes(ChangeRow changeRow) {
+		Row row = changeRow.row();
+		List<RelationMessage.Column> columns = row.relation().columns();
+		boolean hasKey = false;
+		for (RelationMessage.Column column : columns) {
+			hasKey |= column.key();
+		}
+		if (!hasKey) {
+			return null;
+		}
+		return write((json) -> {
+			json.writeStartObject();
+			for (int i = 0; i < columns.size(); i++) {
+				if (columns.get(i).key()) {
+					json.writeName(columns.get(i).name());
+					writeValue(json, this.values.encode(row.get(i)));
+				}
+			}
+			json.writeEndObject();
+		});
+	}
+
+	/** Writes what {@link ColumnValueEncoder#encode} returns. */
+	private static void writeValue(JsonGenerator json, Object value) {
+		if (value == null) {
+			json.writeNull();
+		}
+		else if (value instanceof String string) {
+			json.writeString(string);
+		}
+		else if (value instanceof Integer number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Long number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Short number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Boolean bool) {
+			json.writeBoolean(bool);
+		}
+		else if (value instanceof BigDecimal decimal) {
+			json.writeNumber(decimal);
+		}
+		else if (value instanceof Double number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof Float number) {
+			json.writeNumber(number);
+		}
+		else if (value instanceof List<?> list) {
+			json.writeStartArray();
+			for (Object element : list) {
+				writeValue(json, element);
+			}
+			json.writeEndArray();
+		}
+		else {
+			json.writePOJO(value);
+		}
+	}
+
+	private byte[] write(Consumer<JsonGenerator> writer) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+		try (JsonGenerator json = this.json.createGenerator(bytes)) {
+			writer.accept(json);
+		}
+		return bytes.toByteArray();
 	}
 
 }

@@ -40,8 +40,14 @@ final class DeadLetters {
 
 	private final String suffix;
 
-	/** Record id → the rejection. */
-	private final java.util.Map<String, Exception> rejected = new ConcurrentHashMap<>();
+	/** The most records remembered; the oldest are forgotten beyond (they are rejected and handled again). */
+	private static final int MAX_REMEMBERED = 10_000;
+
+	/** Record id → the rejection and the change's position ({@code null} for a snapshot row). */
+	private final java.util.Map<String, Rejection> rejected = new ConcurrentHashMap<>();
+
+	private record Rejection(Exception exception, Lsn position) {
+	}
 
 	DeadLetters(String suffix) {
 		this.suffix = suffix;
@@ -66,8 +72,23 @@ final class DeadLetters {
 	 * @param id its {@link #id}
 	 * @param exception why it was rejected
 	 */
-	void remember(String id, Exception exception) {
-		this.rejected.put(id, exception);
+	void remember(String id, Exception exception, ReplicationEvent event) {
+		if (this.rejected.size() >= MAX_REMEMBERED) {
+			this.rejected.clear();
+		}
+		this.rejected.put(id, new Rejection(exception, (event instanceof SnapshotEvent<?>) ? null : walStart(event)));
+	}
+
+	/**
+	 * The slot was acknowledged up to a position: changes before it are not delivered again, their records need
+	 * not be remembered.
+	 * @param acknowledged the acknowledged position
+	 */
+	void acknowledged(Lsn acknowledged) {
+		if (!this.rejected.isEmpty()) {
+			this.rejected.values()
+				.removeIf((rejection) -> rejection.position() != null && rejection.position().isBefore(acknowledged));
+		}
 	}
 
 	/**
@@ -80,10 +101,12 @@ final class DeadLetters {
 		if (this.rejected.isEmpty()) {
 			return record;
 		}
-		Exception exception = this.rejected.remove(id);
-		if (exception == null) {
+		// kept until acknowledged past: every delivery of the change sends its dead letter (at-least-once)
+		Rejection rejection = this.rejected.get(id);
+		if (rejection == null) {
 			return record;
 		}
+		Exception exception = rejection.exception();
 		boolean tooLarge = exception instanceof RecordTooLargeException
 				|| exception instanceof RecordBatchTooLargeException;
 		ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(record.topic() + this.suffix, null, record.key(),
@@ -105,7 +128,7 @@ final class DeadLetters {
 	}
 
 	/**
-	 * @return how many records wait to be dead-lettered
+	 * @return how many rejected records are routed to their dead-letter topic when delivered again
 	 */
 	int waiting() {
 		return this.rejected.size();

@@ -17,8 +17,8 @@ import java.util.Map;
  * @param brokerWaitMillis how long records have been in flight without the broker acknowledging any (0 when
  * nothing is in flight): growing while the broker is down or slow, when the stream is paused by back-pressure
  * @param deadLettered records sent to a dead-letter topic instead of their own
- * @param deadLettersWaiting rejected records that go to the dead-letter topic when their change is delivered
- * again
+ * @param deadLettersWaiting rejected records remembered for the dead-letter topic: each delivery of their change
+ * sends them there, until the slot is acknowledged past it
  * @param kafkaTransactionsCommitted Kafka transactions committed (transactional mode)
  * @param kafkaTransactionsAborted Kafka transactions aborted (transactional mode; their PostgreSQL transactions
  * were delivered again)

@@ -184,7 +184,7 @@ abstract class StreamRelay {
 			RejectedRecordAction action = this.relay.rejectedRecordHandler().handle(cause.record(), exception,
 					cause.event());
 			if (action == RejectedRecordAction.DEAD_LETTER) {
-				this.deadLetters.remember(cause.id(), exception);
+				this.deadLetters.remember(cause.id(), exception, cause.event());
 				outcome += ", the rejected record going to " + cause.record().topic()
 						+ this.relay.properties().getDeadLetterSuffix();
 			}
@@ -233,6 +233,7 @@ abstract class StreamRelay {
 		try {
 			this.acknowledgement.acknowledge(this.ready);
 			this.acknowledged = this.ready;
+			this.deadLetters.acknowledged(this.ready);
 			this.relay.progressed();
 		}
 		catch (IllegalArgumentException notDeliveredYet) {
