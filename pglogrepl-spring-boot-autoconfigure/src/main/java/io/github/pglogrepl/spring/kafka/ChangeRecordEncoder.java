@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.github.pglogrepl.Lsn;
@@ -57,7 +59,18 @@ public final class ChangeRecordEncoder {
 
 	private final TopicRouter topics;
 
-	private final JsonMapper json = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+	/**
+	 * One generator per record, on the dispatch thread: buffers recycled per thread (the default pool, a shared
+	 * concurrent deque, was the encoder's top cost in benchmark K1).
+	 */
+	private final JsonMapper json = JsonMapper
+		.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.threadLocalPool()).build())
+		.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+		.build();
+
+	/** The output buffer of the calling thread, reused (records are copied out of it). */
+	private static final ThreadLocal<ByteArrayOutputStream> BUFFER = ThreadLocal
+		.withInitial(() -> new ByteArrayOutputStream(1024));
 
 	private ColumnValueEncoder values = new ColumnValueEncoder(NumericEncoding.STRING, TemporalEncoding.ISO_8601);
 
@@ -315,11 +328,17 @@ public final class ChangeRecordEncoder {
 	}
 
 	private byte[] write(Consumer<JsonGenerator> writer) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+		ByteArrayOutputStream bytes = BUFFER.get();
+		bytes.reset();
 		try (JsonGenerator json = this.json.createGenerator(bytes)) {
 			writer.accept(json);
 		}
-		return bytes.toByteArray();
+		byte[] written = bytes.toByteArray();
+		if (bytes.size() > 1 << 20) {
+			// a huge row: do not keep its buffer
+			BUFFER.remove();
+		}
+		return written;
 	}
 
 }

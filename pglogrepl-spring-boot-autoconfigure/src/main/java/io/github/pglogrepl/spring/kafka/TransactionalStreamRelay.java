@@ -78,6 +78,12 @@ final class TransactionalStreamRelay extends StreamRelay {
 
 	private Lsn lastEndLsn;
 
+	/**
+	 * Counts the deliveries given up ({@link #abandon()}): a completion of an earlier one (the records of an aborted
+	 * Kafka transaction fail late) is not a new failure.
+	 */
+	private volatile int generation;
+
 	/** The commit LSN of the last PostgreSQL transaction committed to Kafka. */
 	private volatile Lsn onKafka;
 
@@ -147,18 +153,34 @@ final class TransactionalStreamRelay extends StreamRelay {
 				this.open = true;
 				this.openedAt = System.nanoTime();
 			}
+			int sentIn = this.generation;
 			for (int i = 0; i < records.size(); i++) {
 				ProducerRecord<byte[], byte[]> record = records.get(i);
 				String id = DeadLetters.id(record, i, event);
 				ProducerRecord<byte[], byte[]> routed = route(record, id, event);
 				this.relay.recordSent();
 				this.records++;
-				current.send(routed, callback(routed, id, event, () -> {
-				}));
+				long started = System.nanoTime();
+				try {
+					current.send(routed, (metadata, exception) -> {
+						if (exception == null) {
+							this.relay.recordAcknowledged(System.nanoTime() - started);
+						}
+						else {
+							this.relay.recordFailed();
+							if (sentIn == this.generation) {
+								failed(exception, routed, id, event);
+							}
+						}
+					});
+				}
+				catch (RuntimeException ex) {
+					this.relay.recordFailed();
+					throw ex;
+				}
 			}
 		}
 		catch (RuntimeException ex) {
-			this.relay.recordFailed();
 			failed(ex, null, null, event);
 		}
 		finally {
@@ -330,6 +352,7 @@ final class TransactionalStreamRelay extends StreamRelay {
 	void abandon() {
 		this.lock.lock();
 		try {
+			this.generation++;
 			abortKafkaTransaction();
 			this.inTransaction = false;
 			this.skipping = false;
