@@ -167,38 +167,34 @@ public final class ChangeRecordEncoder {
 			ChangeRow after, String database, boolean snapshot) {
 		ChangeRow keyed = (after != null) ? after : before;
 		byte[] key = (keyed != null) ? keyBytes(keyed) : null;
-		byte[] value = write((json) -> {
+		byte[] value = envelope(op, before, after, event.slotName(), event.table(), event.transaction(),
+				event.walStart(), database, snapshot);
+		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null, key, value);
+	}
+
+	/** The value: {@code {"before", "after", "source", "op", "ts_ms", "transaction"}}. */
+	private byte[] envelope(String op, ChangeRow before, ChangeRow after, String slotName, TableName table,
+			TransactionInfo transaction, Lsn lsn, String database, boolean snapshot) {
+		return write((json) -> {
 			json.writeStartObject();
 			json.writeName("before");
 			writeRow(json, before);
 			json.writeName("after");
 			writeRow(json, after);
 			json.writeName("source");
-			writeSource(json, event.slotName(), event.table(), event.transaction(), event.walStart(), database,
-					snapshot);
+			writeSource(json, slotName, table, transaction, lsn, database, snapshot);
 			json.writeStringProperty("op", op);
 			json.writeNumberProperty("ts_ms", System.currentTimeMillis());
 			json.writeNullProperty("transaction");
 			json.writeEndObject();
 		});
-		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null, key, value);
 	}
 
 	private List<ProducerRecord<byte[], byte[]>> truncate(TruncateEvent truncate, String database) {
 		List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(truncate.tables().size());
 		for (TableName table : truncate.tables()) {
-			byte[] value = write((json) -> {
-				json.writeStartObject();
-				json.writeNullProperty("before");
-				json.writeNullProperty("after");
-				json.writeName("source");
-				writeSource(json, truncate.slotName(), table, truncate.transaction(), truncate.walStart(), database,
-						false);
-				json.writeStringProperty("op", "t");
-				json.writeNumberProperty("ts_ms", System.currentTimeMillis());
-				json.writeNullProperty("transaction");
-				json.writeEndObject();
-			});
+			byte[] value = envelope("t", null, null, truncate.slotName(), table, truncate.transaction(),
+					truncate.walStart(), database, false);
 			records.add(new ProducerRecord<>(this.topics.tableTopic(truncate.slotName(), table), null, null, value));
 		}
 		return records;
