@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -62,32 +63,25 @@ final class AtLeastOnceStreamRelay extends StreamRelay {
 		PendingTransactions.Transaction transaction = transactions.sending();
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		this.relay.recordSent();
-		org.apache.kafka.clients.producer.Callback counted = callback(record, id, event, () -> {
+		Callback callback = callback(record, id, event, () -> transactions == this.pending, (exception) -> {
+			if (exception == null) {
+				done.complete(null);
+				acknowledge();
+			}
+			else {
+				done.completeExceptionally(exception);
+			}
 		});
 		try {
 			this.producer.get().send(record, (metadata, exception) -> {
 				transactions.completed(transaction, exception);
-				if (exception == null || transactions == this.pending) {
-					counted.onCompletion(metadata, exception);
-				}
-				else {
-					this.relay.recordFailed();
-				}
-				if (exception == null) {
-					done.complete(null);
-					acknowledge();
-				}
-				else {
-					done.completeExceptionally(exception);
-				}
+				callback.onCompletion(metadata, exception);
 			});
 		}
 		catch (RuntimeException ex) {
 			// the producer refused it before sending (closed, or blocked longer than max.block.ms)
 			transactions.completed(transaction, ex);
-			this.relay.recordFailed();
-			failed(ex, record, id, event);
-			done.completeExceptionally(ex);
+			callback.onCompletion(null, ex);
 		}
 		return done;
 	}
@@ -143,7 +137,7 @@ final class AtLeastOnceStreamRelay extends StreamRelay {
 
 	@Override
 	void close() {
-		acknowledge();
+		// the relay closes the shared producer (its sends complete), then acknowledges
 	}
 
 }

@@ -111,16 +111,16 @@ public final class ChangeRecordEncoder {
 	 */
 	public List<ProducerRecord<byte[], byte[]>> records(ReplicationEvent event, String database) {
 		if (event instanceof InsertEvent<?> insert) {
-			return List.of(change(insert, "c", null, insert.newRow(), database, false));
+			return List.of(change(insert, "c", keyBytes(insert.newRow()), null, insert.newRow(), database, false));
 		}
 		if (event instanceof UpdateEvent<?> update) {
 			return update(update, database);
 		}
 		if (event instanceof DeleteEvent<?> delete) {
-			return delete(delete, delete.oldRow(), database, null);
+			return delete(delete, delete.oldRow(), keyBytes(delete.oldRow()), database, null);
 		}
 		if (event instanceof SnapshotEvent<?> snapshot) {
-			return List.of(change(snapshot, "r", null, snapshot.newRow(), database, true));
+			return List.of(change(snapshot, "r", keyBytes(snapshot.newRow()), null, snapshot.newRow(), database, true));
 		}
 		if (event instanceof TruncateEvent truncate) {
 			return truncate(truncate, database);
@@ -134,26 +134,26 @@ public final class ChangeRecordEncoder {
 	private List<ProducerRecord<byte[], byte[]>> update(UpdateEvent<?> update, String database) {
 		ChangeRow oldRow = update.oldRow();
 		ChangeRow newRow = update.newRow();
+		byte[] newKey = keyBytes(newRow);
 		if (oldRow != null) {
 			byte[] oldKey = keyBytes(oldRow);
-			byte[] newKey = keyBytes(newRow);
 			if (oldKey != null && !Arrays.equals(oldKey, newKey)) {
 				// the key changed: the old key is deleted, the new one created (Debezium's layout)
-				List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(delete(update, oldRow, database,
-						newKey));
-				ProducerRecord<byte[], byte[]> create = change(update, "c", null, newRow, database, false);
+				List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(delete(update, oldRow, oldKey,
+						database, newKey));
+				ProducerRecord<byte[], byte[]> create = change(update, "c", newKey, null, newRow, database, false);
 				create.headers().add("__debezium.oldkey", oldKey);
 				records.add(create);
 				return records;
 			}
 		}
 		boolean fullOldRow = oldRow != null && !oldRow.isKeyOnly();
-		return List.of(change(update, "u", fullOldRow ? oldRow : null, newRow, database, false));
+		return List.of(change(update, "u", newKey, fullOldRow ? oldRow : null, newRow, database, false));
 	}
 
-	private List<ProducerRecord<byte[], byte[]>> delete(RowChangeEvent<?, ?> event, ChangeRow oldRow, String database,
-			byte[] newKey) {
-		ProducerRecord<byte[], byte[]> delete = change(event, "d", oldRow, null, database, false);
+	private List<ProducerRecord<byte[], byte[]>> delete(RowChangeEvent<?, ?> event, ChangeRow oldRow, byte[] oldKey,
+			String database, byte[] newKey) {
+		ProducerRecord<byte[], byte[]> delete = change(event, "d", oldKey, oldRow, null, database, false);
 		if (newKey != null) {
 			delete.headers().add("__debezium.newkey", newKey);
 		}
@@ -163,10 +163,12 @@ public final class ChangeRecordEncoder {
 		return List.of(delete, new ProducerRecord<>(delete.topic(), delete.key(), null));
 	}
 
-	private ProducerRecord<byte[], byte[]> change(RowChangeEvent<?, ?> event, String op, ChangeRow before,
+	/**
+	 * @param key the record's key (the replica identity of the row after, or before for a delete), computed once
+	 * by the caller, which compares keys too
+	 */
+	private ProducerRecord<byte[], byte[]> change(RowChangeEvent<?, ?> event, String op, byte[] key, ChangeRow before,
 			ChangeRow after, String database, boolean snapshot) {
-		ChangeRow keyed = (after != null) ? after : before;
-		byte[] key = (keyed != null) ? keyBytes(keyed) : null;
 		byte[] value = envelope(op, before, after, event.slotName(), event.table(), event.transaction(),
 				event.walStart(), database, snapshot);
 		return new ProducerRecord<>(this.topics.tableTopic(event.slotName(), event.table()), null, key, value);

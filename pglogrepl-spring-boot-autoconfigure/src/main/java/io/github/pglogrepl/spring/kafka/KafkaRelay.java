@@ -81,7 +81,7 @@ public class KafkaRelay implements DisposableBean {
 
 	private final AtomicLong failed = new AtomicLong();
 
-	final AtomicLong deadLettered = new AtomicLong();
+	private final AtomicLong deadLettered = new AtomicLong();
 
 	private final AtomicLong kafkaTransactionsCommitted = new AtomicLong();
 
@@ -283,6 +283,10 @@ public class KafkaRelay implements DisposableBean {
 
 	void recordFailed() {
 		this.failed.incrementAndGet();
+	}
+
+	void recordDeadLettered() {
+		this.deadLettered.incrementAndGet();
 	}
 
 	void failure(String error) {

@@ -1,7 +1,8 @@
 package io.github.pglogrepl.spring.kafka;
 
 import java.util.List;
-import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,6 +14,7 @@ import io.github.pglogrepl.spring.event.BeginEvent;
 import io.github.pglogrepl.spring.event.CommitEvent;
 import io.github.pglogrepl.spring.event.ReplicationEvent;
 import io.github.pglogrepl.spring.stream.Acknowledgement;
+import io.github.pglogrepl.spring.stream.JdbcUrls;
 import io.github.pglogrepl.spring.stream.ReplicationStreamContainer;
 
 /**
@@ -65,7 +67,7 @@ abstract class StreamRelay {
 		this.slotName = slotName;
 		this.name = container.streamName();
 		this.acknowledgement = container.acknowledgement();
-		this.database = databaseName(container.getContainerProperties().getJdbcUrl());
+		this.database = JdbcUrls.database(container.getContainerProperties().getJdbcUrl());
 		this.acknowledged = this.acknowledgement.acknowledged();
 		this.deadLetters = new DeadLetters(deadLetterSuffix);
 	}
@@ -123,26 +125,35 @@ abstract class StreamRelay {
 	final ProducerRecord<byte[], byte[]> route(ProducerRecord<byte[], byte[]> record, String id, ReplicationEvent event) {
 		ProducerRecord<byte[], byte[]> routed = this.deadLetters.route(record, id, event);
 		if (routed != record) {
-			this.relay.deadLettered.incrementAndGet();
+			this.relay.recordDeadLettered();
 		}
 		return routed;
 	}
 
 	/**
-	 * @return a callback that counts the record and reports a failure
+	 * A send's completion: counts the record and reports a failure, unless the delivery it belongs to was given up
+	 * since (a late completion of an abandoned send is not a new failure); then runs {@code then}.
+	 * @param record the record sent
+	 * @param id its {@link DeadLetters#id}
+	 * @param event its change
+	 * @param current whether the delivery the record was sent in still counts
+	 * @param then what the mode does with the outcome (the exception, or {@code null})
+	 * @return the callback; also called directly for a send the producer refused before sending
 	 */
 	final Callback callback(ProducerRecord<byte[], byte[]> record, String id, ReplicationEvent event,
-			Runnable onSuccess) {
+			BooleanSupplier current, Consumer<Exception> then) {
 		long started = System.nanoTime();
 		return (metadata, exception) -> {
 			if (exception == null) {
 				this.relay.recordAcknowledged(System.nanoTime() - started);
-				onSuccess.run();
 			}
 			else {
 				this.relay.recordFailed();
-				failed(exception, record, id, event);
+				if (current.getAsBoolean()) {
+					failed(exception, record, id, event);
+				}
 			}
+			then.accept(exception);
 		};
 	}
 
@@ -179,8 +190,8 @@ abstract class StreamRelay {
 		abandon();
 		String outcome = "the stream is delivered again from " + this.acknowledgement.acknowledged();
 		if (cause.record() != null && cause.exception() instanceof Exception exception
-				&& RejectedRecordHandler.isRejection(exception) && cause.record().topic() != null
-				&& !cause.record().headers().headers(DeadLetters.ORIGINAL_TOPIC).iterator().hasNext()) {
+				&& RejectedRecordHandler.isRejection(exception)
+				&& cause.record().headers().lastHeader(DeadLetters.ORIGINAL_TOPIC) == null) {
 			RejectedRecordAction action = this.relay.rejectedRecordHandler().handle(cause.record(), exception,
 					cause.event());
 			if (action == RejectedRecordAction.DEAD_LETTER) {
@@ -240,13 +251,4 @@ abstract class StreamRelay {
 			// the commit's listeners are still running: the ticker tries again
 		}
 	}
-
-	static String databaseName(String jdbcUrl) {
-		if (jdbcUrl == null) {
-			return null;
-		}
-		Properties parsed = org.postgresql.Driver.parseURL(jdbcUrl, new Properties());
-		return (parsed != null) ? parsed.getProperty("PGDBNAME") : null;
-	}
-
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -160,19 +161,10 @@ final class TransactionalStreamRelay extends StreamRelay {
 				ProducerRecord<byte[], byte[]> routed = route(record, id, event);
 				this.relay.recordSent();
 				this.records++;
-				long started = System.nanoTime();
+				Callback callback = callback(routed, id, event, () -> sentIn == this.generation, (exception) -> {
+				});
 				try {
-					current.send(routed, (metadata, exception) -> {
-						if (exception == null) {
-							this.relay.recordAcknowledged(System.nanoTime() - started);
-						}
-						else {
-							this.relay.recordFailed();
-							if (sentIn == this.generation) {
-								failed(exception, routed, id, event);
-							}
-						}
-					});
+					current.send(routed, callback);
 				}
 				catch (RuntimeException ex) {
 					this.relay.recordFailed();

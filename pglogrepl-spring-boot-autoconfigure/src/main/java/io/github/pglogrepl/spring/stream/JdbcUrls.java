@@ -115,6 +115,15 @@ public final class JdbcUrls {
 		return hosts;
 	}
 
+	/**
+	 * @param url a JDBC URL
+	 * @return the database it names, or {@code null} if pgjdbc cannot parse it (or there is none)
+	 */
+	public static String database(String url) {
+		Properties parsed = (url != null) ? org.postgresql.Driver.parseURL(url, null) : null;
+		return (parsed != null) ? parsed.getProperty("PGDBNAME") : null;
+	}
+
 	private static boolean isPasswordParameter(String name) {
 		return name.equals("password") || name.equals("sslpassword");
 	}
