@@ -1,7 +1,6 @@
 package io.github.pglogrepl.reliability.support;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,7 +34,7 @@ import io.github.pglogrepl.test.SqlAccess;
  * 1..{@code version}, aggregate {@code a} committed events 1..{@code seq} — a transaction whose commit outcome
  * is unknown (a connection lost) is thus counted if and only if it committed. Nothing is deleted.
  */
-public final class KafkaWriter implements AutoCloseable {
+public final class KafkaWriter extends TransactionLoop {
 
 	/** Aggregate type of the outbox events (topic {@code <prefix>.outbox.Account}). */
 	public static final String AGGREGATE_TYPE = "Account";
@@ -52,27 +51,13 @@ public final class KafkaWriter implements AutoCloseable {
 	/** Outbox aggregates (keys of the outbox topic). */
 	public static final int AGGREGATES = 16;
 
-	private final String url;
-
-	private final Properties properties;
-
 	private final String table;
 
 	private final String counters;
 
-	private final long pauseMillis;
-
 	private final AtomicLong nextId = new AtomicLong(1);
 
 	private final AtomicLong lastAcked = new AtomicLong();
-
-	private final AtomicLong transactions = new AtomicLong();
-
-	private final AtomicLong failures = new AtomicLong();
-
-	private volatile boolean running;
-
-	private Thread thread;
 
 	/**
 	 * @param url JDBC URL
@@ -82,11 +67,9 @@ public final class KafkaWriter implements AutoCloseable {
 	 * @param pauseMillis pause between transactions
 	 */
 	public KafkaWriter(String url, Properties properties, String table, String counters, long pauseMillis) {
-		this.url = url;
-		this.properties = properties;
+		super(url, properties, "reliability-kafka-writer-" + table, pauseMillis);
 		this.table = table;
 		this.counters = counters;
-		this.pauseMillis = pauseMillis;
 	}
 
 	/**
@@ -107,37 +90,12 @@ public final class KafkaWriter implements AutoCloseable {
 	 * @return this, writing
 	 */
 	public KafkaWriter start() {
-		this.running = true;
-		this.thread = new Thread(this::run, "reliability-kafka-writer-" + this.table);
-		this.thread.setDaemon(true);
-		this.thread.start();
+		startLoop();
 		return this;
 	}
 
-	private void run() {
-		Connection connection = null;
-		while (this.running) {
-			try {
-				if (connection == null) {
-					connection = DriverManager.getConnection(this.url, this.properties);
-					connection.setAutoCommit(false);
-				}
-				transaction(connection);
-			}
-			catch (SQLException ex) {
-				this.failures.incrementAndGet();
-				close(connection);
-				connection = null;
-				Soak.sleep(100);
-			}
-			if (this.pauseMillis > 0) {
-				Soak.sleep(this.pauseMillis);
-			}
-		}
-		close(connection);
-	}
-
-	private void transaction(Connection connection) throws SQLException {
+	@Override
+	void transaction(Connection connection) throws SQLException {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		long acked = this.lastAcked.get();
 		int inserts = (acked == 0) ? 2 : random.nextInt(0, 3);
@@ -181,18 +139,6 @@ public final class KafkaWriter implements AutoCloseable {
 		if (inserts > 0) {
 			this.lastAcked.set(to);
 		}
-		this.transactions.incrementAndGet();
-	}
-
-	private static void close(Connection connection) {
-		if (connection != null) {
-			try {
-				connection.close();
-			}
-			catch (SQLException ex) {
-				// gone already
-			}
-		}
 	}
 
 	/**
@@ -200,38 +146,6 @@ public final class KafkaWriter implements AutoCloseable {
 	 */
 	public long lastAcked() {
 		return this.lastAcked.get();
-	}
-
-	/**
-	 * @return transactions committed
-	 */
-	public long transactions() {
-		return this.transactions.get();
-	}
-
-	/**
-	 * @return transactions that failed (commit outcome unknown)
-	 */
-	public long failures() {
-		return this.failures.get();
-	}
-
-	/** Stops writing and waits for the last transaction. */
-	public void stop() {
-		this.running = false;
-		if (this.thread != null) {
-			try {
-				this.thread.join(30_000);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	@Override
-	public void close() {
-		stop();
 	}
 
 	/**

@@ -1,7 +1,6 @@
 package io.github.pglogrepl.reliability.support;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.BitSet;
@@ -16,33 +15,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * the set of committed rows from the table itself. Ids whose commit returned normally are remembered to
  * check that the server kept every acknowledged commit.
  */
-public final class Writer implements AutoCloseable {
-
-	private final String url;
-
-	private final Properties properties;
+public final class Writer extends TransactionLoop {
 
 	private final String table;
 
 	private final int maxRowsPerTransaction;
 
-	private final long pauseMillis;
-
 	private final AtomicLong nextId;
 
 	private final AtomicLong lastAcked = new AtomicLong();
 
-	private final AtomicLong failures = new AtomicLong();
-
-	private final AtomicLong transactions = new AtomicLong();
-
 	private final BitSet acked = new BitSet();
 
 	private final long firstId;
-
-	private volatile boolean running;
-
-	private Thread thread;
 
 	/**
 	 * @param url JDBC URL
@@ -54,70 +39,35 @@ public final class Writer implements AutoCloseable {
 	 */
 	public Writer(String url, Properties properties, String table, long firstId, int maxRowsPerTransaction,
 			long pauseMillis) {
-		this.url = url;
-		this.properties = properties;
+		super(url, properties, "reliability-writer-" + table, pauseMillis);
 		this.table = table;
 		this.firstId = firstId;
 		this.nextId = new AtomicLong(firstId);
 		this.maxRowsPerTransaction = maxRowsPerTransaction;
-		this.pauseMillis = pauseMillis;
 	}
 
 	/**
 	 * @return this, writing
 	 */
 	public Writer start() {
-		this.running = true;
-		this.thread = new Thread(this::run, "reliability-writer-" + this.table);
-		this.thread.setDaemon(true);
-		this.thread.start();
+		startLoop();
 		return this;
 	}
 
-	private void run() {
-		Connection connection = null;
-		while (this.running) {
-			try {
-				if (connection == null) {
-					connection = DriverManager.getConnection(this.url, this.properties);
-					connection.setAutoCommit(false);
-				}
-				int rows = ThreadLocalRandom.current().nextInt(1, this.maxRowsPerTransaction + 1);
-				long from = this.nextId.getAndAdd(rows);
-				long to = from + rows - 1;
-				try (Statement st = connection.createStatement()) {
-					st.execute("INSERT INTO " + this.table + " (id, payload) SELECT g, 'row ' || g FROM generate_series("
-							+ from + ", " + to + ") g");
-				}
-				connection.commit();
-				synchronized (this.acked) {
-					this.acked.set((int) (from - this.firstId), (int) (to - this.firstId + 1));
-				}
-				this.lastAcked.set(to);
-				this.transactions.incrementAndGet();
-			}
-			catch (SQLException ex) {
-				this.failures.incrementAndGet();
-				close(connection);
-				connection = null;
-				Soak.sleep(100);
-			}
-			if (this.pauseMillis > 0) {
-				Soak.sleep(this.pauseMillis);
-			}
+	@Override
+	void transaction(Connection connection) throws SQLException {
+		int rows = ThreadLocalRandom.current().nextInt(1, this.maxRowsPerTransaction + 1);
+		long from = this.nextId.getAndAdd(rows);
+		long to = from + rows - 1;
+		try (Statement st = connection.createStatement()) {
+			st.execute("INSERT INTO " + this.table + " (id, payload) SELECT g, 'row ' || g FROM generate_series("
+					+ from + ", " + to + ") g");
 		}
-		close(connection);
-	}
-
-	private static void close(Connection connection) {
-		if (connection != null) {
-			try {
-				connection.close();
-			}
-			catch (SQLException ex) {
-				// gone already
-			}
+		connection.commit();
+		synchronized (this.acked) {
+			this.acked.set((int) (from - this.firstId), (int) (to - this.firstId + 1));
 		}
+		this.lastAcked.set(to);
 	}
 
 	/**
@@ -125,20 +75,6 @@ public final class Writer implements AutoCloseable {
 	 */
 	public long lastAcked() {
 		return this.lastAcked.get();
-	}
-
-	/**
-	 * @return transactions committed
-	 */
-	public long transactions() {
-		return this.transactions.get();
-	}
-
-	/**
-	 * @return transactions that failed (commit outcome unknown)
-	 */
-	public long failures() {
-		return this.failures.get();
 	}
 
 	/**
@@ -150,24 +86,6 @@ public final class Writer implements AutoCloseable {
 			this.acked.stream().forEach((i) -> ids.add(this.firstId + i));
 		}
 		return ids;
-	}
-
-	/** Stops writing and waits for the last transaction. */
-	public void stop() {
-		this.running = false;
-		if (this.thread != null) {
-			try {
-				this.thread.join(30_000);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	@Override
-	public void close() {
-		stop();
 	}
 
 }
